@@ -1,0 +1,35 @@
+"""brainox: brain dynamics and spiking neural networks in JAX.
+
+Models are immutable Equinox modules whose dynamic variables are tagged PyTree
+leaves; their dynamics are vector fields integrated by diffrax solvers.
+"""
+
+from . import init as init, surrogate as surrogate
+from ._dynamics import (
+    AbstractDynamics as AbstractDynamics,
+    AbstractNeuron as AbstractNeuron,
+    integrate_step as integrate_step,
+)
+from ._run import SpikeEvents as SpikeEvents, simulate as simulate
+from ._solvers.exponential_euler import ExponentialEuler as ExponentialEuler
+from ._solvers.heun import Heun as Heun
+from ._solvers.rk4 import RK4 as RK4
+from ._state import (
+    AbstractState as AbstractState,
+    combine as combine,
+    Hidden as Hidden,
+    is_param as is_param,
+    is_state as is_state,
+    list_params as list_params,
+    list_states as list_states,
+    LongTerm as LongTerm,
+    partition as partition,
+    reset as reset,
+    ShortTerm as ShortTerm,
+    state_counts as state_counts,
+    states as states,
+)
+from .neurons.lif import LIF as LIF
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,445 @@
+"""The runner: simulate any brainox model in one compiled `lax.scan`."""
+
+import json
+import math
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+import numpy as np
+
+from ._custom_types import Array, Model, PyTree
+from ._state import AbstractState, is_state
+from ._validate import check_dt
+
+
+class SpikeEvents(NamedTuple):
+    """Spikes recorded compactly as one `(step, index)` event per spike.
+
+    - `step`: the step during which the spike happened (int32); its time is the end
+      of that step, `time = (step + 1) * dt`.
+    - `index`: the index of the neuron that spiked (int32), into the flattened
+      spike vector.
+    - `time`: the spike time in ms.
+
+    Events are ordered by step, then by index.
+
+    !!! example
+        ```python
+        ev = rec["exc"]
+        rate_hz = len(ev.index) / n_neurons / (duration / 1000)
+        ```
+    """
+
+    step: Any
+    index: Any
+    time: Any
+
+
+Monitor = str | Callable[[Model], Any]
+"""A monitor: a function of the model, or the dotted name of a state ("exc.V")."""
+
+
+def _resolve(name: str) -> Callable[[Model], Any]:
+    def read(model):
+        x = model
+        for part in name.split("."):
+            if not hasattr(x, part):
+                raise AttributeError(
+                    f"monitor {name!r}: {type(x).__name__} has no field {part!r}; "
+                    "name a state such as 'V' or 'exc.V', or pass a function of "
+                    "the model."
+                )
+            x = getattr(x, part)
+        return x.value if isinstance(x, AbstractState) else x
+
+    return read
+
+
+def _as_functions(spec: Mapping[str, Monitor] | list[str] | tuple | None, arg: str):
+    if spec is None:
+        return {}
+    if isinstance(spec, (list, tuple)):
+        spec = {name: name for name in spec}
+    if not isinstance(spec, Mapping):
+        raise TypeError(
+            f"`{arg}` must be a dict of name -> function of the model (or state "
+            f"name), or a list of state names; got {type(spec).__name__}."
+        )
+    if "t" in spec:
+        raise ValueError(f"`{arg}` may not use the name 't': it holds the times.")
+    return {k: _resolve(v) if isinstance(v, str) else v for k, v in spec.items()}
+
+
+def _split_inputs(inputs: PyTree, n_steps: int):
+    leaves, treedef = jtu.tree_flatten(inputs, is_leaf=callable)
+    arrays, functions = [], []
+    for leaf in leaves:
+        if callable(leaf):
+            arrays.append(None)
+            functions.append(leaf)
+            continue
+        arr = jnp.asarray(leaf)
+        if arr.ndim == 0 or arr.shape[0] != n_steps:
+            raise ValueError(
+                f"an input array has shape {arr.shape}, but arrays in `inputs` are "
+                f"over time and need a leading axis of n_steps = {n_steps}. For a "
+                "constant input pass a function instead: `lambda step, t: value`."
+            )
+        arrays.append(arr)
+        functions.append(None)
+    return arrays, tuple(functions), treedef
+
+
+def _events_init(n_capacity: int):
+    return (
+        jnp.zeros(n_capacity, jnp.int32),
+        jnp.zeros(n_capacity, jnp.int32),
+        jnp.zeros((), jnp.int32),
+    )
+
+
+def _events_add(buffers, spike, step):
+    steps, indices, count = buffers
+    fired = jnp.ravel(spike) > 0
+    rank = jnp.cumsum(fired, dtype=jnp.int32)
+    position = jnp.where(fired, count + rank - 1, steps.shape[0])
+    ids = jnp.arange(fired.shape[0], dtype=jnp.int32)
+    steps = steps.at[position].set(step, mode="drop")
+    indices = indices.at[position].set(ids, mode="drop")
+    return steps, indices, count + rank[-1]
+
+
+@eqx.filter_jit
+def _run_chunk(
+    states, rest, start, arrays, functions, treedef, monitors, spikes, k, dt, capacity
+):
+    def one_step(carry, xs):
+        states, step, buffers = carry
+        model = eqx.combine(states, rest, is_leaf=is_state)
+        t = step.astype(jnp.result_type(float)) * dt
+        leaves = [f(step, t) if f is not None else x for f, x in zip(functions, xs)]
+        x = jtu.tree_unflatten(treedef, leaves)
+        model = model.step(x, dt)
+        buffers = {
+            name: _events_add(buffers[name], fn(model), step)
+            for name, fn in spikes.items()
+        }
+        new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
+        return (new_states, step + 1, buffers), None
+
+    def record_block(carry, xs_block):
+        carry, _ = jax.lax.scan(one_step, carry, xs_block, length=k)
+        model = eqx.combine(carry[0], rest, is_leaf=is_state)
+        return carry, {name: fn(model) for name, fn in monitors.items()}
+
+    xs = [None if a is None else a.reshape(-1, k, *a.shape[1:]) for a in arrays]
+    length = capacity[1] // k
+    buffers = {name: _events_init(capacity[0]) for name in spikes}
+    carry = (states, start, buffers)
+    (states, _, buffers), records = jax.lax.scan(record_block, carry, xs, length=length)
+    return states, records, buffers
+
+
+def _run_chunk_remat(*args):
+    return eqx.filter_checkpoint(_run_chunk)(*args)
+
+
+def _is_traced(tree: PyTree) -> bool:
+    return any(isinstance(x, jax.core.Tracer) for x in jtu.tree_leaves(tree))
+
+
+def simulate(
+    model: Model,
+    duration: float | None = None,
+    *,
+    dt: float,
+    n_steps: int | None = None,
+    inputs: PyTree = None,
+    monitors: Mapping[str, Monitor] | list[str] | None = None,
+    record_every: int = 1,
+    spikes: Mapping[str, Monitor] | list[str] | None = None,
+    spike_capacity: int | None = None,
+    chunk_size: int | None = None,
+    progress: bool = False,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = True,
+    remat: bool = False,
+) -> tuple[Model, dict[str, Any]]:
+    """Simulate a model for `duration` ms (or `n_steps` steps) of `dt` ms.
+
+    Each step calls `model.step(x, dt)`, which returns the new model, inside one
+    compiled `jax.lax.scan` per chunk. Time is counted in integer steps: step `i`
+    spans `[i dt, (i + 1) dt]`.
+
+    **Arguments:**
+
+    - `model`: any module with a `step(x, dt) -> model` method (a neuron, a
+      network, ...).
+    - `duration`: simulated time (ms). Give this or `n_steps`.
+    - `dt`: the time step (ms, > 0).
+    - `n_steps`: number of steps, instead of `duration`.
+    - `inputs`: the `x` passed to `step`: a PyTree whose leaves are arrays over time
+      (leading axis `n_steps`, entry `i` used during step `i`) or functions
+      `(step, t) -> value` of the integer step and its start time `t = step dt`
+      (ms). `None` passes `None`.
+    - `monitors`: what to record: a dict from a name to a function of the model or
+      the dotted name of a state (`"V"`, `"exc.V"`), or a list of state names.
+      Recorded after every `record_every`-th step.
+    - `record_every`: decimation: record after steps `k-1, 2k-1, ...` (k >= 1).
+    - `spikes`: spike vectors to record compactly as [`brainox.SpikeEvents`][]
+      (same forms as `monitors`, e.g. `{"exc": "spike"}`). Every step is seen.
+    - `spike_capacity`: how many spike events one chunk may hold, per entry of
+      `spikes` (default: a mean rate of 1 kHz over the chunk). An overflow raises
+      an error; nothing is dropped silently.
+    - `chunk_size`: run in chunks of this many steps (a multiple of
+      `record_every`), moving recordings to host memory after each chunk so that
+      device memory stays bounded on long runs. Default: one chunk.
+    - `progress`: show a progress bar (needs the `progress` extra, tqdm).
+    - `checkpoint`: a directory. After every `checkpoint_every` chunks the model,
+      the recordings so far and the position are saved there (atomically).
+    - `checkpoint_every`: chunks between checkpoints.
+    - `resume`: if `checkpoint` holds a run of the same configuration, continue it.
+      The resumed result equals an uninterrupted run bit for bit.
+    - `remat`: recompute each chunk in the backward pass instead of storing its
+      intermediates (`jax.checkpoint`), for gradients through long runs.
+
+    **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
+    an array with a leading time axis, each `spikes` name to
+    [`brainox.SpikeEvents`][], and `"t"` to the times (ms) of the records (the end
+    of each recorded step).
+
+    Gradients flow through `simulate` (backpropagation through time) when it is
+    called inside `jax.grad`; recordings then stay on the device.
+
+    !!! example
+        ```python
+        neuron = bx.LIF(100, t_ref=2.0)
+        neuron, rec = bx.simulate(neuron, 1000.0, dt=0.1,
+                                  inputs=lambda step, t: 250.0,
+                                  monitors=["V"], spikes={"lif": "spike"})
+        rec["V"].shape        # (10000, 100)
+        rec["lif"].time       # spike times, ms
+        ```
+    """
+    dt = check_dt(dt)
+    n_steps = _n_steps(duration, n_steps, dt)
+    k = _positive_int("record_every", record_every)
+    chunk = n_steps if chunk_size is None else _positive_int("chunk_size", chunk_size)
+    if n_steps % k or chunk % k:
+        raise ValueError(
+            f"n_steps ({n_steps}) and chunk_size ({chunk}) must be multiples of "
+            f"record_every ({k}); change the duration or record_every."
+        )
+    if not callable(getattr(model, "step", None)):
+        raise TypeError(
+            f"`model` ({type(model).__name__}) has no `step(x, dt)` method; "
+            "simulate a brainox neuron, network or a module that defines one."
+        )
+    monitor_fns = _as_functions(monitors, "monitors")
+    spike_fns = _as_functions(spikes, "spikes")
+    arrays, functions, treedef = _split_inputs(inputs, n_steps)
+    states, rest = eqx.partition(model, is_state, is_leaf=is_state)
+    traced = _is_traced((states, rest, arrays))
+    if traced and (checkpoint is not None or progress):
+        raise ValueError(
+            "checkpoints and progress bars need concrete values; do not combine "
+            "them with jax.grad/jit around simulate."
+        )
+
+    chunks = [(s, min(chunk, n_steps - s)) for s in range(0, n_steps, chunk)]
+    parts: dict[str, list] = {name: [] for name in monitor_fns}
+    events: dict[str, list] = {name: [] for name in spike_fns}
+    first = 0
+    config = dict(
+        n_steps=n_steps,
+        dt=dt,
+        chunk_size=chunk,
+        record_every=k,
+        monitors=sorted(monitor_fns),
+        spikes=sorted(spike_fns),
+    )
+    if checkpoint is not None and resume:
+        loaded = _load_checkpoint(checkpoint, config, model)
+        if loaded is not None:
+            first, model, parts, events = loaded
+            states, rest = eqx.partition(model, is_state, is_leaf=is_state)
+
+    done = chunks[first][0] if first < len(chunks) else n_steps
+    bar = _progress_bar(n_steps, done) if progress else None
+    run = _run_chunk_remat if remat else _run_chunk
+    for c in range(first, len(chunks)):
+        start, length = chunks[c]
+        capacity = _capacity(spike_capacity, spike_fns, model, length, dt)
+        xs = [None if a is None else a[start : start + length] for a in arrays]
+        states, records, buffers = run(
+            states, rest, jnp.asarray(start, jnp.int32), xs, functions, treedef,
+            monitor_fns, spike_fns, k, dt, (capacity, length),
+        )
+        for name, value in records.items():
+            parts[name].append(value if traced else np.asarray(value))
+        for name, (steps, ids, count) in buffers.items():
+            events[name].append(_take_events(name, steps, ids, count, capacity, traced))
+        due = (c + 1) % checkpoint_every == 0 or c + 1 == len(chunks)
+        if checkpoint is not None and due:
+            model = eqx.combine(states, rest, is_leaf=is_state)
+            _save_checkpoint(checkpoint, config, c + 1, model, parts, events)
+        if bar is not None:
+            bar.update(length)
+    if bar is not None:
+        bar.close()
+    return eqx.combine(states, rest, is_leaf=is_state), _assemble(
+        parts, events, n_steps, k, dt, traced
+    )
+
+
+def _n_steps(duration, n_steps, dt) -> int:
+    if (duration is None) == (n_steps is None):
+        raise ValueError("give exactly one of `duration` (ms) and `n_steps`.")
+    if n_steps is not None:
+        return _positive_int("n_steps", n_steps)
+    steps = float(duration) / dt
+    if not steps > 0:
+        raise ValueError(f"`duration` must be > 0 ms, got {duration}.")
+    rounded = round(steps)
+    if abs(steps - rounded) > 1e-6 * max(1.0, steps):
+        raise ValueError(
+            f"`duration` ({duration} ms) is not a whole number of steps of dt = "
+            f"{dt} ms; pass n_steps or a duration that is a multiple of dt."
+        )
+    return int(rounded)
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _capacity(spike_capacity, spike_fns, model, length, dt) -> int:
+    if not spike_fns:
+        return 0
+    if spike_capacity is not None:
+        return _positive_int("spike_capacity", spike_capacity)
+    size = max(int(np.prod(jnp.shape(fn(model)))) for fn in spike_fns.values())
+    return max(1, math.ceil(size * length * dt / 1000.0 * 1000.0))
+
+
+def _take_events(name, steps, ids, count, capacity, traced):
+    if traced:
+        steps = eqx.error_if(
+            steps,
+            count > capacity,
+            f"spike buffer overflow for {name!r}; raise `spike_capacity`.",
+        )
+        return steps, ids, count
+    count = int(count)
+    if count > capacity:
+        raise RuntimeError(
+            f"spike buffer overflow for {name!r}: a chunk had {count} spikes but "
+            f"spike_capacity is {capacity}; raise `spike_capacity` (or use a "
+            "smaller chunk_size). No spikes were dropped silently: this run's "
+            "events are incomplete and were discarded."
+        )
+    return np.asarray(steps[:count]), np.asarray(ids[:count])
+
+
+def _assemble(parts, events, n_steps, k, dt, traced):
+    cat = jnp.concatenate if traced else np.concatenate
+    out: dict[str, Any] = {name: cat(v) for name, v in parts.items()}
+    for name, chunks in events.items():
+        if traced:
+            out[name] = chunks  # per-chunk (steps, indices, count) buffers
+            continue
+        step = np.concatenate([s for s, _ in chunks]).astype(np.int32)
+        index = np.concatenate([i for _, i in chunks]).astype(np.int32)
+        out[name] = SpikeEvents(step, index, (step + 1) * dt)
+    out["t"] = (np.arange(n_steps // k) + 1) * k * dt
+    return out
+
+
+def _progress_bar(total: int, initial: int):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as e:
+        raise ImportError(
+            "progress=True needs tqdm: `pip install 'brainox[progress]'`."
+        ) from e
+    return tqdm(total=total, initial=initial, unit="step")
+
+
+def _is_key(x) -> bool:
+    return isinstance(x, jax.Array) and jnp.issubdtype(x.dtype, jax.dtypes.prng_key)
+
+
+def _serialise(f, x):
+    if _is_key(x):
+        x = jax.random.key_data(x)
+    eqx.default_serialise_filter_spec(f, x)
+
+
+def _deserialise(f, x):
+    if _is_key(x):
+        data = eqx.default_deserialise_filter_spec(f, jax.random.key_data(x))
+        return jax.random.wrap_key_data(data, impl=jax.random.key_impl(x))
+    return eqx.default_deserialise_filter_spec(f, x)
+
+
+def _save_checkpoint(path, config, n_done, model, parts, events) -> None:
+    os.makedirs(path, exist_ok=True)
+    model_file = f"model-{n_done}.eqx"
+    records_file = f"records-{n_done}.npz"
+    eqx.tree_serialise_leaves(
+        os.path.join(path, model_file), model, filter_spec=_serialise
+    )
+    flat = {f"m.{name}": np.concatenate(v) for name, v in parts.items() if v}
+    for name, chunks in events.items():
+        if chunks:
+            flat[f"s.{name}.step"] = np.concatenate([s for s, _ in chunks])
+            flat[f"s.{name}.index"] = np.concatenate([i for _, i in chunks])
+    with open(os.path.join(path, records_file), "wb") as f:
+        np.savez(f, **flat)
+    progress = dict(config, chunks_done=n_done, model=model_file, records=records_file)
+    tmp = os.path.join(path, "progress.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(progress, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, os.path.join(path, "progress.json"))
+    for old in os.listdir(path):
+        if old.endswith((".eqx", ".npz")) and old not in (model_file, records_file):
+            os.remove(os.path.join(path, old))
+
+
+def _load_checkpoint(path, config, model):
+    progress_file = os.path.join(path, "progress.json")
+    if not os.path.exists(progress_file):
+        return None
+    with open(progress_file) as f:
+        progress = json.load(f)
+    saved = {key: progress[key] for key in config}
+    if saved != config:
+        raise ValueError(
+            f"the checkpoint in {os.fspath(path)!r} is of another run ({saved}, this "
+            f"run: {config}); delete it, choose another directory, or pass "
+            "resume=False to overwrite it."
+        )
+    model = eqx.tree_deserialise_leaves(
+        os.path.join(path, progress["model"]), model, filter_spec=_deserialise
+    )
+    parts: dict[str, list] = {name: [] for name in config["monitors"]}
+    events: dict[str, list] = {name: [] for name in config["spikes"]}
+    with np.load(os.path.join(path, progress["records"])) as data:
+        for key in data.files:
+            kind, name = key.split(".", 1)
+            if kind == "m":
+                parts[name] = [data[key]]
+            elif name.endswith(".step"):
+                base = name[: -len(".step")]
+                events[base] = [(data[key], data[f"s.{base}.index"])]
+    return progress["chunks_done"], model, parts, events

@@ -1,0 +1,1 @@
+"""Fixed-step solvers that diffrax lacks, as `diffrax.AbstractSolver` subclasses."""

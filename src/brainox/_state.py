@@ -1,0 +1,312 @@
+"""The state model: tagged PyTree leaves and the filters that split a model.
+
+A brainox model is an immutable `equinox.Module`. Its **parameters** are untagged
+floating arrays (the Equinox convention, so every `eqx.nn` layer composes
+unchanged). Its **states** are arrays wrapped in one of three tags, one per
+lifetime:
+
+- [`brainox.Hidden`][]: a variable of an ODE/SDE (membrane potential, gating
+  variable, conductance). Restored by [`brainox.reset`][].
+- [`brainox.ShortTerm`][]: other per-episode state (spike flags, refractory
+  counters, traces, delay buffers). Restored by [`brainox.reset`][].
+- [`brainox.LongTerm`][]: state that persists across episodes and is not trained
+  by gradient (plastic weights, running statistics, counters). Left alone by
+  [`brainox.reset`][].
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+
+from ._custom_types import Array, ArrayLike, Model, PyTree
+
+
+_T = TypeVar("_T")
+
+Initializer = Callable[[Array, tuple[int, ...], Any], Array]
+"""A function `(key, shape, dtype) -> Array` that draws a random initial value."""
+
+
+class AbstractState(eqx.Module):
+    """Base class of the three state tags; filters read the tag's type.
+
+    A tag wraps the current `value` of a state together with `init`, what
+    [`brainox.reset`][] restores: either a fixed array or an initializer
+    `(key, shape, dtype) -> Array` that draws a fresh value from a key.
+
+    **Arguments:**
+
+    - `value`: the current value, an array (or anything `jnp.asarray` accepts).
+    - `init`: what [`brainox.reset`][] restores. Either an array of the same shape
+      (default: `value` itself) or an initializer `(key, shape, dtype)` for a
+      random initial value, such as `bx.init.normal(-55.0, 2.0)`.
+    """
+
+    value: Array
+    init: Array | Initializer
+
+    def __init__(self, value: ArrayLike, init: ArrayLike | Initializer | None = None):
+        self.value = jnp.asarray(value)
+        self.init = self.value if init is None else _as_init(init)
+        if not callable(self.init) and self.init.shape != self.value.shape:
+            raise ValueError(
+                f"`init` has shape {self.init.shape} but `value` has shape "
+                f"{self.value.shape}; pass an initial value of the state's shape."
+            )
+
+    def replace(self: _T, value: ArrayLike) -> _T:
+        """Return the same tag holding `value` (and the same `init`).
+
+        **Arguments:**
+
+        - `value`: the new value, of the same shape and dtype as the old one.
+
+        **Returns:** a new tag; the original is unchanged.
+
+        !!! example
+            ```python
+            v = bx.Hidden(jnp.zeros(3))
+            v2 = v.replace(v.value + 1.0)
+            ```
+        """
+        return dataclasses.replace(self, value=jnp.asarray(value))  # pyright: ignore
+
+    def initial_value(self, key: Array | None) -> Array:
+        """The value [`brainox.reset`][] restores (drawn from `key` if random)."""
+        if callable(self.init):
+            if key is None:
+                raise ValueError(
+                    f"{type(self).__name__} state with shape {self.value.shape} has a "
+                    "random initial value, so reset needs a key: call "
+                    "`bx.reset(model, key=jax.random.key(0))`."
+                )
+            return jnp.asarray(self.init(key, self.value.shape, self.value.dtype))
+        return self.init
+
+
+def _as_init(init: ArrayLike | Initializer) -> Array | Initializer:
+    return init if callable(init) else jnp.asarray(init)
+
+
+class Hidden(AbstractState):
+    """A variable of an ODE/SDE: membrane potential, gating variable, conductance.
+
+    Hidden states are what a model's `vector_field` integrates. They are restored
+    by [`brainox.reset`][] at the start of an episode (BrainState's `HiddenState`).
+    Arguments as for [`brainox.AbstractState`][].
+
+    !!! example
+        ```python
+        V = bx.Hidden(jnp.full(100, -65.0))                 # mV, reset to -65
+        V = bx.Hidden(v0, init=bx.init.normal(-55.0, 2.0))  # random on each reset
+        ```
+    """
+
+
+class ShortTerm(AbstractState):
+    """Per-episode state that is not an ODE variable.
+
+    Spike flags, refractory counters, traces, delay buffers. Restored by
+    [`brainox.reset`][] (BrainState's `ShortTermState`). Arguments as for
+    [`brainox.AbstractState`][].
+
+    !!! example
+        ```python
+        spike = bx.ShortTerm(jnp.zeros(100))
+        ```
+    """
+
+
+class LongTerm(AbstractState):
+    """State that persists across episodes and is not trained by gradient.
+
+    Plastic weights, running statistics, counters. [`brainox.reset`][] leaves it
+    alone (BrainState's `LongTermState`). Arguments as for
+    [`brainox.AbstractState`][].
+
+    !!! example
+        ```python
+        total_spikes = bx.LongTerm(jnp.array(0))
+        ```
+    """
+
+
+_RESETTABLE = (Hidden, ShortTerm)
+
+
+def is_state(x: Any) -> bool:
+    """True for a tagged state (`Hidden`, `ShortTerm` or `LongTerm`).
+
+    Use it as `is_leaf` when mapping over a model yourself:
+    `jax.tree.map(f, model, is_leaf=bx.is_state)`.
+    """
+    return isinstance(x, AbstractState)
+
+
+def is_param(x: Any) -> bool:
+    """True for a parameter: an untagged floating-point array (Equinox convention)."""
+    return eqx.is_inexact_array(x)
+
+
+def _where_mask(model: Model, where: Callable[[Model], Any]) -> PyTree[bool]:
+    mask = jtu.tree_map(lambda _: False, model, is_leaf=is_state)
+    return eqx.tree_at(where, mask, replace_fn=lambda _: True, is_leaf=is_state)
+
+
+def partition(
+    model: Model, *, frozen: Callable[[Model], Any] | None = None
+) -> tuple[PyTree, PyTree, PyTree]:
+    """Split a model into `(params, states, static)`.
+
+    - `params`: the trainable parameters (untagged floating arrays), `None`
+      elsewhere. This is what optax and gradients see.
+    - `states`: every tagged state (whole tag modules), `None` elsewhere.
+    - `static`: everything else (integer arrays, Python values, frozen
+      parameters, the structure).
+
+    [`brainox.combine`][] reverses it.
+
+    **Arguments:**
+
+    - `model`: any PyTree, usually an `equinox.Module`.
+    - `frozen`: optional `where` function (as in `eqx.tree_at`) that picks
+      parameters to freeze, e.g. `lambda m: m.fc1.weight` or
+      `lambda m: (m.fc1.weight, m.fc1.bias)`. Frozen parameters go to `static`, so
+      gradients and optax skip them.
+
+    **Returns:** the triple `(params, states, static)`.
+
+    !!! example
+        ```python
+        params, states, static = bx.partition(model)
+        opt_state = optimizer.init(params)
+        model = bx.combine(params, states, static)
+        ```
+    """
+    states, rest = eqx.partition(model, is_state, is_leaf=is_state)
+    params, static = eqx.partition(rest, is_param, is_leaf=is_state)
+    if frozen is not None:
+        mask = _where_mask(model, frozen)
+        params, thawed_out = eqx.partition(params, mask, inverse=True, is_leaf=is_state)
+        static = eqx.combine(static, thawed_out, is_leaf=is_state)
+    return params, states, static
+
+
+def combine(*trees: PyTree) -> PyTree:
+    """Combine the parts from [`brainox.partition`][] back into a model.
+
+    Like `eqx.combine`, with tagged states kept whole (`is_leaf` baked in).
+
+    !!! example
+        ```python
+        model = bx.combine(params, states, static)
+        ```
+    """
+    return eqx.combine(*trees, is_leaf=is_state)
+
+
+def states(model: Model, tag: type[AbstractState] | None = None) -> PyTree:
+    """Select the states of one tag (or all states), `None` elsewhere.
+
+    **Arguments:**
+
+    - `model`: the model.
+    - `tag`: `bx.Hidden`, `bx.ShortTerm`, `bx.LongTerm`, or `None` for all.
+
+    **Returns:** a PyTree of the model's structure holding only those states.
+
+    !!! example
+        ```python
+        long_term = bx.states(model, bx.LongTerm)
+        model = bx.combine(long_term, bx.states(fresh, bx.Hidden), ...)
+        ```
+    """
+    kind = AbstractState if tag is None else tag
+    return eqx.filter(model, lambda x: isinstance(x, kind), is_leaf=is_state)
+
+
+def list_states(
+    model: Model, tag: type[AbstractState] | None = None
+) -> dict[str, AbstractState]:
+    """List the states of a model by path, as BrainState's `model.states()` does.
+
+    **Arguments:**
+
+    - `model`: the model.
+    - `tag`: restrict to one tag, or `None` for all.
+
+    **Returns:** a dict from path (such as `".exc.V"`) to the tagged state.
+
+    !!! example
+        ```python
+        for path, s in bx.list_states(model, bx.Hidden).items():
+            print(path, s.value.shape)
+        ```
+    """
+    kind = AbstractState if tag is None else tag
+    leaves = jtu.tree_flatten_with_path(model, is_leaf=is_state)[0]
+    return {jtu.keystr(p): x for p, x in leaves if isinstance(x, kind)}
+
+
+def list_params(model: Model) -> dict[str, Array]:
+    """List the trainable parameters of a model by path.
+
+    !!! example
+        ```python
+        n = sum(p.size for p in bx.list_params(model).values())
+        ```
+    """
+    leaves = jtu.tree_flatten_with_path(model, is_leaf=is_state)[0]
+    return {jtu.keystr(p): x for p, x in leaves if not is_state(x) and is_param(x)}
+
+
+def state_counts(model: Model) -> dict[str, int]:
+    """Count parameters and states by kind, as the seed tutorial's example does.
+
+    **Returns:** `{"param": ..., "Hidden": ..., "ShortTerm": ..., "LongTerm": ...}`,
+    the number of arrays of each kind (not their sizes).
+
+    !!! example
+        ```python
+        >>> bx.state_counts(model)
+        {'param': 1, 'Hidden': 0, 'ShortTerm': 1, 'LongTerm': 1}
+        ```
+    """
+    counts = {"param": len(list_params(model))}
+    for tag in (Hidden, ShortTerm, LongTerm):
+        counts[tag.__name__] = len(list_states(model, tag))
+    return counts
+
+
+def reset(model: _T, key: Array | None = None) -> _T:
+    """Restore `Hidden` and `ShortTerm` states to their initial values.
+
+    `LongTerm` states and parameters are left alone. States whose initial value is
+    random are drawn from `key`, a different sub-key for each state, so the same key
+    gives the same model.
+
+    **Arguments:**
+
+    - `model`: the model.
+    - `key`: a `jax.random.key`, needed only when some initial value is random.
+
+    **Returns:** the reset model.
+
+    !!! example
+        ```python
+        model = bx.reset(model, key=jax.random.key(0))
+        ```
+    """
+    leaves, treedef = jtu.tree_flatten(model, is_leaf=is_state)
+    out = []
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, _RESETTABLE):
+            sub = None if key is None else jax.random.fold_in(key, i)
+            leaf = leaf.replace(leaf.initial_value(sub).astype(leaf.value.dtype))
+        out.append(leaf)
+    return jtu.tree_unflatten(treedef, out)

@@ -1,0 +1,1 @@
+"""Neuron models, one small file per family."""
