@@ -11,7 +11,7 @@ applies its discrete part: threshold -> spike -> reset -> refractoriness.
 import abc
 import dataclasses
 from collections.abc import Callable
-from typing import Self
+from typing import TypeVar
 
 import diffrax
 import equinox as eqx
@@ -20,6 +20,9 @@ import jax.numpy as jnp
 from ._custom_types import Array, PyTree
 from ._state import Hidden, ShortTerm
 from .surrogate import AbstractSurrogate
+
+
+_D = TypeVar("_D", bound="AbstractDynamics")
 
 
 def integrate_step(
@@ -106,11 +109,11 @@ class AbstractDynamics(eqx.Module):
             if isinstance(getattr(self, f.name), Hidden)
         }
 
-    def with_hidden(self, y: dict[str, Array]) -> Self:
+    def with_hidden(self: _D, y: dict[str, Array]) -> _D:
         """Return the module with its `Hidden` fields set to the values in `y`."""
         return self.with_states(**y)
 
-    def with_states(self, **values: Array) -> Self:
+    def with_states(self: _D, **values: Array) -> _D:
         """Return the module with the named tagged-state fields set to new values.
 
         !!! example
@@ -129,7 +132,7 @@ class AbstractDynamics(eqx.Module):
         """The hidden values after one step `[0, dt]` of the module's solver."""
         return integrate_step(self.solver, self.vector_field, self.hidden_values(), args, dt)
 
-    def step(self, args: PyTree, dt: float) -> Self:
+    def step(self: _D, args: PyTree, dt: float) -> _D:
         """Advance the module by one step of `dt` ms with input `args`.
 
         **Returns:** the new module (the original is unchanged).
@@ -159,7 +162,7 @@ class AbstractNeuron(AbstractDynamics):
         return self.spike.value.shape[-1]
 
     @abc.abstractmethod
-    def fire(self, y0: dict[str, Array], y1: dict[str, Array], dt: float) -> Self:
+    def fire(self: _D, y0: dict[str, Array], y1: dict[str, Array], dt: float) -> _D:
         """Threshold, spike, reset and refractoriness after integration.
 
         **Arguments:**
@@ -171,7 +174,7 @@ class AbstractNeuron(AbstractDynamics):
         **Returns:** the neuron with its new hidden values and spikes.
         """
 
-    def step(self, args: PyTree, dt: float) -> Self:
+    def step(self: _D, args: PyTree, dt: float) -> _D:
         """Advance the population by one step of `dt` ms with input `args`.
 
         **Arguments:**

@@ -149,6 +149,12 @@ def _run_chunk_remat(*args):
     return eqx.filter_checkpoint(_run_chunk)(*args)
 
 
+_TRACED_OPTIONS = (
+    "checkpoints and progress bars need concrete values; do not combine them with "
+    "jax.grad/jit around simulate."
+)
+
+
 def _is_traced(tree: PyTree) -> bool:
     return any(isinstance(x, jax.core.Tracer) for x in jtu.tree_leaves(tree))
 
@@ -247,10 +253,7 @@ def simulate(
     states, rest = eqx.partition(model, is_state, is_leaf=is_state)
     traced = _is_traced((states, rest, arrays))
     if traced and (checkpoint is not None or progress):
-        raise ValueError(
-            "checkpoints and progress bars need concrete values; do not combine "
-            "them with jax.grad/jit around simulate."
-        )
+        raise ValueError(_TRACED_OPTIONS)
 
     chunks = [(s, min(chunk, n_steps - s)) for s in range(0, n_steps, chunk)]
     parts: dict[str, list] = {name: [] for name in monitor_fns}
@@ -281,6 +284,9 @@ def simulate(
             states, rest, jnp.asarray(start, jnp.int32), xs, functions, treedef,
             monitor_fns, spike_fns, k, dt, (capacity, length),
         )
+        traced = traced or _is_traced((states, records, buffers))
+        if traced and (checkpoint is not None or progress):
+            raise ValueError(_TRACED_OPTIONS)
         for name, value in records.items():
             parts[name].append(value if traced else np.asarray(value))
         for name, (steps, ids, count) in buffers.items():

@@ -64,7 +64,8 @@ class AbstractState(eqx.Module):
 
         **Arguments:**
 
-        - `value`: the new value, of the same shape and dtype as the old one.
+        - `value`: the new value, of the same shape as the old one. It is cast to
+          the old dtype (within the same kind: float to float, int to int).
 
         **Returns:** a new tag; the original is unchanged.
 
@@ -74,7 +75,21 @@ class AbstractState(eqx.Module):
             v2 = v.replace(v.value + 1.0)
             ```
         """
-        return dataclasses.replace(self, value=jnp.asarray(value))  # pyright: ignore
+        value = jnp.asarray(value)
+        old = self.value
+        if value.shape != old.shape:
+            raise ValueError(
+                f"cannot replace a {type(self).__name__} state of shape {old.shape} "
+                f"with a value of shape {value.shape}; states keep their shape."
+            )
+        if not jnp.can_cast(value.dtype, old.dtype, casting="same_kind"):
+            raise TypeError(
+                f"cannot replace a {type(self).__name__} state of dtype {old.dtype} "
+                f"with a value of dtype {value.dtype}; convert it with "
+                f"`.astype({old.dtype})` if that is intended."
+            )
+        value = value.astype(old.dtype)  # also drops a weak type, avoiding retraces
+        return dataclasses.replace(self, value=value)  # pyright: ignore
 
     def initial_value(self, key: Array | None) -> Array:
         """The value [`brainox.reset`][] restores (drawn from `key` if random)."""
@@ -192,8 +207,8 @@ def partition(
     params, static = eqx.partition(rest, is_param, is_leaf=is_state)
     if frozen is not None:
         mask = _where_mask(model, frozen)
-        params, thawed_out = eqx.partition(params, mask, inverse=True, is_leaf=is_state)
-        static = eqx.combine(static, thawed_out, is_leaf=is_state)
+        frozen_params, params = eqx.partition(params, mask, is_leaf=is_state)
+        static = eqx.combine(static, frozen_params, is_leaf=is_state)
     return params, states, static
 
 

@@ -32,7 +32,9 @@ class ExponentialEuler(AbstractFixedStepSolver):
     input, exponential synapses, and the gating variables of Hodgkin-Huxley models
     (Brian2's `exponential_euler` for conditionally linear equations). It is the
     default for LIF-type neurons and stays stable for any step size on a decaying
-    variable. First order otherwise.
+    variable. Otherwise it is first order in general, and second order (the
+    exponential Rosenbrock-Euler method) when no variable's derivative depends on
+    another variable, since the per-variable Jacobian is then the full one.
 
     "Per variable" means per array in the state PyTree, and the Jacobian diagonal
     is read off assuming that elements of one array do not drive each other within

@@ -1,0 +1,213 @@
+"""The runner: inputs, monitors, decimation, compact spikes, chunks, checkpoints."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import brainox as bx
+
+
+def noisy_population(n=50, seed=0):
+    return bx.LIF(n, tau=10.0, R=100.0, V_rest=-65.0, V_reset=-70.0, V_th=-50.0,
+                  t_ref=2.0, V_init=bx.init.uniform(-70.0, -50.0), key=jax.random.key(seed))
+
+
+def drive(n=50, n_steps=2000, seed=1):
+    return 120.0 + 120.0 * jax.random.uniform(jax.random.key(seed), (n_steps, n))
+
+
+def test_decimation_records_every_kth_step():
+    neuron, x = noisy_population(), drive()
+    _, full = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, monitors=["V"])
+    _, dec = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, monitors=["V"],
+                         record_every=10)
+    np.testing.assert_array_equal(dec["V"], full["V"][9::10])
+    np.testing.assert_allclose(dec["t"], full["t"][9::10])
+    assert dec["V"].shape == (200, 50)
+
+
+def test_compact_spike_events_equal_the_dense_spike_record():
+    neuron, x = noisy_population(), drive()
+    _, rec = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x,
+                         monitors={"dense": lambda m: m.spike.value},
+                         spikes={"pop": "spike"})
+    steps, ids = np.nonzero(rec["dense"])
+    assert len(steps) > 100
+    np.testing.assert_array_equal(rec["pop"].step, steps)
+    np.testing.assert_array_equal(rec["pop"].index, ids)
+    np.testing.assert_allclose(rec["pop"].time, (steps + 1) * 0.1, rtol=1e-6)
+
+
+def test_chunked_run_is_bit_identical_to_one_chunk():
+    neuron, x = noisy_population(), drive()
+    kwargs = dict(n_steps=2000, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"],
+                  record_every=5)
+    final1, one = bx.simulate(neuron, **kwargs)
+    final2, many = bx.simulate(neuron, chunk_size=300, **kwargs)  # uneven last chunk
+    np.testing.assert_array_equal(one["V"], many["V"])
+    np.testing.assert_array_equal(one["spike"].index, many["spike"].index)
+    np.testing.assert_array_equal(final1.V.value, final2.V.value)
+
+
+def test_same_key_same_spikes_and_functions_of_time_as_inputs():
+    def run(seed):
+        neuron = noisy_population(seed=seed)
+        _, rec = bx.simulate(
+            neuron, 100.0, dt=0.1, spikes=["spike"],
+            inputs=lambda step, t: 160.0 + 80.0 * jnp.sin(2 * jnp.pi * t / 25.0),
+        )
+        return rec["spike"]
+
+    a, b, c = run(3), run(3), run(4)
+    np.testing.assert_array_equal(a.index, b.index)
+    assert len(a.index) != len(c.index) or not np.array_equal(a.index, c.index)
+
+
+def test_inputs_mix_arrays_and_functions_in_a_pytree():
+    class Two(bx.AbstractDynamics):
+        x: bx.Hidden
+        solver: object
+
+        def vector_field(self, t, y, args):
+            return {"x": args["a"] + args["b"]}
+
+    model = Two(bx.Hidden(jnp.zeros(())), bx.RK4())
+    ramp = jnp.arange(100, dtype=jnp.float32)
+    _, rec = bx.simulate(model, n_steps=100, dt=0.5, monitors=["x"],
+                         inputs={"a": ramp, "b": lambda step, t: 2.0 * t})
+    # x' = step + 2 t, t = step dt: x_n = sum_i (i + 2 i dt) dt = (1 + 2dt) dt sum i.
+    i = np.arange(100)
+    np.testing.assert_allclose(rec["x"], np.cumsum(i * (1 + 2 * 0.5) * 0.5), rtol=1e-6)
+
+
+def test_spike_buffer_overflow_is_reported():
+    neuron, x = noisy_population(), drive()
+    with pytest.raises(RuntimeError, match="spike buffer overflow for 'pop'"):
+        bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, spikes={"pop": "spike"},
+                    spike_capacity=10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(duration=10.0, dt=0.0), ValueError, "`dt` must be a positive"),
+        (dict(duration=10.0, dt=-0.1), ValueError, "`dt` must be a positive"),
+        (dict(duration=10.05, dt=0.1), ValueError, "not a whole number of steps"),
+        (dict(duration=10.0, n_steps=100, dt=0.1), ValueError, "exactly one of"),
+        (dict(n_steps=100, dt=0.1, record_every=3), ValueError, "multiples of"),
+        (dict(n_steps=100, dt=0.1, chunk_size=0), ValueError, "`chunk_size` must"),
+        (dict(n_steps=100, dt=0.1, inputs=jnp.ones((99, 50))), ValueError,
+         "leading axis of n_steps = 100"),
+        (dict(n_steps=100, dt=0.1, inputs=jnp.ones(50)), ValueError,
+         "lambda step, t: value"),
+        (dict(n_steps=10, dt=0.1, monitors=["W"]), AttributeError, "no field 'W'"),
+        (dict(n_steps=10, dt=0.1, monitors={"t": "V"}), ValueError, "name 't'"),
+    ],
+)
+def test_bad_runner_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        bx.simulate(noisy_population(), **kwargs)
+
+
+def test_gradients_through_simulate_match_finite_differences_and_remat():
+    def loss(tau, dtype=jnp.float32, **options):
+        # Subthreshold (V stays > 5 mV below V_th), and the triangle surrogate has
+        # compact support, so the BPTT gradient is the true derivative.
+        neuron = bx.LIF(4, tau=tau, R=100.0, V_rest=-65.0, V_th=-40.0,
+                        surrogate=bx.surrogate.Triangle(1.0), dtype=dtype)
+        _, rec = bx.simulate(neuron, 50.0, dt=0.1, inputs=lambda s, t: 200.0,
+                             monitors=["V"], **options)
+        return jnp.mean(rec["V"])
+
+    g = jax.grad(loss)(jnp.asarray(15.0))
+    g_remat = jax.grad(lambda t: loss(t, chunk_size=100, remat=True))(jnp.asarray(15.0))
+    with jax.enable_x64(True):
+        h = 1e-3
+        f64 = lambda tau: loss(jnp.asarray(tau, jnp.float64), jnp.float64)
+        fd = (f64(15.0 + h) - f64(15.0 - h)) / (2 * h)
+    assert float(g) == pytest.approx(float(fd), rel=1e-3)
+    assert float(g_remat) == pytest.approx(float(g), rel=1e-5)
+
+
+def test_progress_bar_runs(capsys):
+    bx.simulate(noisy_population(), n_steps=200, dt=0.1, inputs=drive(n_steps=200),
+                chunk_size=50, progress=True)
+    assert "200/200" in capsys.readouterr().err
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import jax, jax.numpy as jnp, numpy as np
+    import brainox as bx
+
+    ckpt, out = sys.argv[1], sys.argv[2]
+
+    def slow_drive(step, t):
+        # Slow the run down on the host so the parent can kill it part-way.
+        jax.lax.cond(step % 250 == 0,
+                     lambda: jax.debug.callback(lambda: time.sleep(0.05)), lambda: None)
+        return 120.0 + 120.0 * jax.random.uniform(jax.random.fold_in(jax.random.key(1), step), (50,))
+
+    neuron = bx.LIF(50, tau=10.0, R=100.0, V_rest=-65.0, V_reset=-70.0, V_th=-50.0,
+                    t_ref=2.0, V_init=bx.init.uniform(-70.0, -50.0), key=jax.random.key(0))
+    final, rec = bx.simulate(neuron, n_steps=16000, dt=0.1, inputs=slow_drive,
+                             monitors=["V"], record_every=10, spikes=["spike"],
+                             chunk_size=2000, checkpoint=ckpt, checkpoint_every=1)
+    np.savez(out, V=rec["V"], step=rec["spike"].step, index=rec["spike"].index,
+             final=final.V.value)
+    """
+)
+
+
+def test_kill_and_resume_is_bit_identical(tmp_path):
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    run = lambda ckpt, out: [sys.executable, str(script), str(tmp_path / ckpt),
+                             str(tmp_path / out)]
+
+    child = subprocess.Popen(run("ckpt", "resumed.npz"), env=env)
+    progress = tmp_path / "ckpt" / "progress.json"
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline and child.poll() is None:
+        if progress.exists():
+            done = json.loads(progress.read_text())["chunks_done"]
+            if done >= 2:
+                break
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert 2 <= done < 8, "the child must be killed part-way"
+    assert not (tmp_path / "resumed.npz").exists()
+
+    subprocess.run(run("ckpt", "resumed.npz"), env=env, check=True)
+    subprocess.run(run("fresh", "uninterrupted.npz"), env=env, check=True)
+    resumed = np.load(tmp_path / "resumed.npz")
+    fresh = np.load(tmp_path / "uninterrupted.npz")
+    assert resumed["V"].shape == (1600, 50)
+    for key in ("V", "step", "index", "final"):
+        np.testing.assert_array_equal(resumed[key], fresh[key])
+
+
+def test_checkpoint_of_another_run_is_refused(tmp_path):
+    neuron, x = noisy_population(), drive()
+    bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, chunk_size=500,
+                checkpoint=tmp_path / "c")
+    with pytest.raises(ValueError, match="is of another run"):
+        bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, chunk_size=1000,
+                    checkpoint=tmp_path / "c")
+    # resume=False starts afresh and overwrites it.
+    _, rec = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, chunk_size=1000,
+                         checkpoint=tmp_path / "c", resume=False, monitors=["V"])
+    assert rec["V"].shape == (2000, 50)
