@@ -4,7 +4,13 @@ Models are immutable Equinox modules whose dynamic variables are tagged PyTree
 leaves; their dynamics are vector fields integrated by diffrax solvers.
 """
 
-from . import init as init, surrogate as surrogate
+from . import (
+    connect as connect,
+    init as init,
+    rates as rates,
+    surrogate as surrogate,
+    synapses as synapses,
+)
 from ._dynamics import (
     AbstractDynamics as AbstractDynamics,
     AbstractNeuron as AbstractNeuron,
@@ -29,7 +35,20 @@ from ._state import (
     state_counts as state_counts,
     states as states,
 )
+from .neurons.adex import AdEx as AdEx
+from .neurons.expif import ExpIF as ExpIF
+from .neurons.fitzhugh_nagumo import FitzHughNagumo as FitzHughNagumo
+from .neurons.gif import GIF as GIF
+from .neurons.hh import HH as HH
+from .neurons.izhikevich import (
+    Izhikevich as Izhikevich,
+    IzhikevichEuler2003 as IzhikevichEuler2003,
+)
 from .neurons.lif import LIF as LIF
+from .neurons.morris_lecar import MorrisLecar as MorrisLecar
+from .neurons.qif import QIF as QIF
+from .neurons.traub_miles import TraubMilesHH as TraubMilesHH
+from .neurons.wang_buzsaki import WangBuzsaki as WangBuzsaki
 
 
 __version__ = "0.1.0"
