@@ -89,11 +89,26 @@ def test_inputs_mix_arrays_and_functions_in_a_pytree():
     np.testing.assert_allclose(rec["x"], np.cumsum(i * (1 + 2 * 0.5) * 0.5), rtol=1e-6)
 
 
-def test_spike_buffer_overflow_is_reported():
-    neuron, x = noisy_population(), drive()
-    with pytest.raises(RuntimeError, match="spike buffer overflow for 'pop'"):
-        bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, spikes={"pop": "spike"},
-                    spike_capacity=10)
+def test_string_monitors_reuse_the_compiled_run():
+    neuron, x = noisy_population(), drive(n_steps=100)
+    bx.simulate(neuron, n_steps=100, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"])
+    before = bx._run._run_chunk._cached._cache_size()
+    bx.simulate(neuron, n_steps=100, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"])
+    assert bx._run._run_chunk._cached._cache_size() == before
+
+
+def test_spikes_under_grad_come_back_bit_packed():
+    def loss(current):
+        neuron = bx.LIF(10, tau=10.0, R=40.0, V_rest=0.0, V_reset=0.0, V_th=15.0)
+        _, rec = bx.simulate(neuron, 50.0, dt=0.1, inputs=lambda s, t: current,
+                             monitors={"dense": "spike"}, spikes=["spike"])
+        bits = jnp.unpackbits(rec["spike"], axis=1, count=10)
+        return jnp.sum(rec["dense"]), (bits, rec["dense"])
+
+    g, (bits, dense) = jax.grad(loss, has_aux=True)(500.0)
+    assert np.isfinite(g) and g > 0
+    assert bits.shape == (500, 10) and int(bits.sum()) > 10
+    np.testing.assert_array_equal(bits, np.asarray(dense) > 0)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """The runner: simulate any brainox model in one compiled `lax.scan`."""
 
+import functools
 import json
 import math
 import os
@@ -44,7 +45,10 @@ Monitor = str | Callable[[Model], Any]
 """A monitor: a function of the model, or the dotted name of a state ("exc.V")."""
 
 
+@functools.lru_cache(maxsize=None)
 def _resolve(name: str) -> Callable[[Model], Any]:
+    # Cached so that the same name gives the same function, and simulate's
+    # compiled chunk is reused across calls instead of recompiled.
     def read(model):
         x = model
         for part in name.split("."):
@@ -95,54 +99,39 @@ def _split_inputs(inputs: PyTree, n_steps: int):
     return arrays, tuple(functions), treedef
 
 
-def _events_init(n_capacity: int):
-    return (
-        jnp.zeros(n_capacity, jnp.int32),
-        jnp.zeros(n_capacity, jnp.int32),
-        jnp.zeros((), jnp.int32),
-    )
-
-
-def _events_add(buffers, spike, step):
-    steps, indices, count = buffers
-    fired = jnp.ravel(spike) > 0
-    rank = jnp.cumsum(fired, dtype=jnp.int32)
-    position = jnp.where(fired, count + rank - 1, steps.shape[0])
-    ids = jnp.arange(fired.shape[0], dtype=jnp.int32)
-    steps = steps.at[position].set(step, mode="drop")
-    indices = indices.at[position].set(ids, mode="drop")
-    return steps, indices, count + rank[-1]
+def _pack(spike: Array) -> Array:
+    # One bit per neuron: 1/8 byte per neuron and step, decoded on the host.
+    return jnp.packbits(jnp.ravel(spike) > 0)
 
 
 @eqx.filter_jit
 def _run_chunk(
-    states, rest, start, arrays, functions, treedef, monitors, spikes, k, dt, capacity
+    states, rest, start, arrays, functions, treedef, monitors, spikes, k, dt, n_records
 ):
+    # Runs n_records blocks of k steps from step `start`; records the monitors after
+    # each block and the bit-packed spikes after every step.
     def one_step(carry, xs):
-        states, step, buffers = carry
+        states, step = carry
         model = eqx.combine(states, rest, is_leaf=is_state)
         t = step.astype(jnp.result_type(float)) * dt
         leaves = [f(step, t) if f is not None else x for f, x in zip(functions, xs)]
         x = jtu.tree_unflatten(treedef, leaves)
         model = model.step(x, dt)
-        buffers = {
-            name: _events_add(buffers[name], fn(model), step)
-            for name, fn in spikes.items()
-        }
+        packed = {name: _pack(fn(model)) for name, fn in spikes.items()}
         new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
-        return (new_states, step + 1, buffers), None
+        return (new_states, step + 1), packed
 
     def record_block(carry, xs_block):
-        carry, _ = jax.lax.scan(one_step, carry, xs_block, length=k)
+        carry, packed = jax.lax.scan(one_step, carry, xs_block, length=k)
         model = eqx.combine(carry[0], rest, is_leaf=is_state)
-        return carry, {name: fn(model) for name, fn in monitors.items()}
+        return carry, ({name: fn(model) for name, fn in monitors.items()}, packed)
 
     xs = [None if a is None else a.reshape(-1, k, *a.shape[1:]) for a in arrays]
-    length = capacity[1] // k
-    buffers = {name: _events_init(capacity[0]) for name in spikes}
-    carry = (states, start, buffers)
-    (states, _, buffers), records = jax.lax.scan(record_block, carry, xs, length=length)
-    return states, records, buffers
+    (states, _), (records, packed) = jax.lax.scan(
+        record_block, (states, start), xs, length=n_records
+    )
+    packed = {name: p.reshape(n_records * k, -1) for name, p in packed.items()}
+    return states, records, packed
 
 
 def _run_chunk_remat(*args):
@@ -169,7 +158,6 @@ def simulate(
     monitors: Mapping[str, Monitor] | list[str] | None = None,
     record_every: int = 1,
     spikes: Mapping[str, Monitor] | list[str] | None = None,
-    spike_capacity: int | None = None,
     chunk_size: int | None = None,
     progress: bool = False,
     checkpoint: str | os.PathLike | None = None,
@@ -199,10 +187,9 @@ def simulate(
       Recorded after every `record_every`-th step.
     - `record_every`: decimation: record after steps `k-1, 2k-1, ...` (k >= 1).
     - `spikes`: spike vectors to record compactly as [`brainox.SpikeEvents`][]
-      (same forms as `monitors`, e.g. `{"exc": "spike"}`). Every step is seen.
-    - `spike_capacity`: how many spike events one chunk may hold, per entry of
-      `spikes` (default: a mean rate of 1 kHz over the chunk). An overflow raises
-      an error; nothing is dropped silently.
+      (same forms as `monitors`, e.g. `{"exc": "spike"}`). Every step is seen:
+      the device keeps one bit per neuron and step (so no buffer can overflow and
+      no spike is dropped), decoded into events on the host after each chunk.
     - `chunk_size`: run in chunks of this many steps (a multiple of
       `record_every`), moving recordings to host memory after each chunk so that
       device memory stays bounded on long runs. Default: one chunk.
@@ -221,7 +208,9 @@ def simulate(
     of each recorded step).
 
     Gradients flow through `simulate` (backpropagation through time) when it is
-    called inside `jax.grad`; recordings then stay on the device.
+    called inside `jax.grad`; recordings then stay on the device, and each
+    `spikes` entry is the bit-packed record, a `(n_steps, ceil(n / 8))` uint8
+    array (`jnp.unpackbits(x, axis=1, count=n)` restores the 0/1 spikes).
 
     !!! example
         ```python
@@ -256,6 +245,7 @@ def simulate(
         raise ValueError(_TRACED_OPTIONS)
 
     chunks = [(s, min(chunk, n_steps - s)) for s in range(0, n_steps, chunk)]
+    sizes = {name: int(np.prod(jnp.shape(fn(model)))) for name, fn in spike_fns.items()}
     parts: dict[str, list] = {name: [] for name in monitor_fns}
     events: dict[str, list] = {name: [] for name in spike_fns}
     first = 0
@@ -278,19 +268,18 @@ def simulate(
     run = _run_chunk_remat if remat else _run_chunk
     for c in range(first, len(chunks)):
         start, length = chunks[c]
-        capacity = _capacity(spike_capacity, spike_fns, model, length, dt)
         xs = [None if a is None else a[start : start + length] for a in arrays]
-        states, records, buffers = run(
+        states, records, packed = run(
             states, rest, jnp.asarray(start, jnp.int32), xs, functions, treedef,
-            monitor_fns, spike_fns, k, dt, (capacity, length),
+            monitor_fns, spike_fns, k, dt, length // k,
         )
-        traced = traced or _is_traced((states, records, buffers))
+        traced = traced or _is_traced((states, records, packed))
         if traced and (checkpoint is not None or progress):
             raise ValueError(_TRACED_OPTIONS)
         for name, value in records.items():
             parts[name].append(value if traced else np.asarray(value))
-        for name, (steps, ids, count) in buffers.items():
-            events[name].append(_take_events(name, steps, ids, count, capacity, traced))
+        for name, bits in packed.items():
+            events[name].append(bits if traced else _unpack(bits, sizes[name], start))
         due = (c + 1) % checkpoint_every == 0 or c + 1 == len(chunks)
         if checkpoint is not None and due:
             model = eqx.combine(states, rest, is_leaf=is_state)
@@ -327,40 +316,17 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-def _capacity(spike_capacity, spike_fns, model, length, dt) -> int:
-    if not spike_fns:
-        return 0
-    if spike_capacity is not None:
-        return _positive_int("spike_capacity", spike_capacity)
-    size = max(int(np.prod(jnp.shape(fn(model)))) for fn in spike_fns.values())
-    return max(1, math.ceil(size * length * dt / 1000.0 * 1000.0))
-
-
-def _take_events(name, steps, ids, count, capacity, traced):
-    if traced:
-        steps = eqx.error_if(
-            steps,
-            count > capacity,
-            f"spike buffer overflow for {name!r}; raise `spike_capacity`.",
-        )
-        return steps, ids, count
-    count = int(count)
-    if count > capacity:
-        raise RuntimeError(
-            f"spike buffer overflow for {name!r}: a chunk had {count} spikes but "
-            f"spike_capacity is {capacity}; raise `spike_capacity` (or use a "
-            "smaller chunk_size). No spikes were dropped silently: this run's "
-            "events are incomplete and were discarded."
-        )
-    return np.asarray(steps[:count]), np.asarray(ids[:count])
+def _unpack(bits, n: int, start: int) -> tuple[np.ndarray, np.ndarray]:
+    steps, index = np.nonzero(np.unpackbits(np.asarray(bits), axis=1, count=n))
+    return (steps + start).astype(np.int32), index.astype(np.int32)
 
 
 def _assemble(parts, events, n_steps, k, dt, traced):
     cat = jnp.concatenate if traced else np.concatenate
     out: dict[str, Any] = {name: cat(v) for name, v in parts.items()}
     for name, chunks in events.items():
-        if traced:
-            out[name] = chunks  # per-chunk (steps, indices, count) buffers
+        if traced:  # bit-packed spikes, (n_steps, ceil(n / 8)) uint8: jnp.unpackbits
+            out[name] = jnp.concatenate(chunks)
             continue
         step = np.concatenate([s for s, _ in chunks]).astype(np.int32)
         index = np.concatenate([i for _, i in chunks]).astype(np.int32)
