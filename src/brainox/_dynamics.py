@@ -11,7 +11,7 @@ applies its discrete part: threshold -> spike -> reset -> refractoriness.
 import abc
 import dataclasses
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 import diffrax
 import equinox as eqx
@@ -155,6 +155,17 @@ class AbstractNeuron(AbstractDynamics):
 
     spike: eqx.AbstractVar[ShortTerm]
     surrogate: eqx.AbstractVar[AbstractSurrogate]
+    voltage_name: ClassVar[str] = "V"
+    """The name of the membrane-potential state (mV), read by synaptic outputs."""
+
+    @property
+    def voltage(self) -> Array:
+        """The membrane potential (mV), one value per neuron."""
+        return getattr(self, self.voltage_name).value
+
+    def jump(self: _D, dv: Array) -> _D:
+        """Add `dv` (mV) to the membrane potential: a delta synapse's effect."""
+        return self.with_states(**{self.voltage_name: self.voltage + dv})
 
     @property
     def size(self) -> int:

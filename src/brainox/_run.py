@@ -42,7 +42,8 @@ class SpikeEvents(NamedTuple):
 
 
 Monitor = str | Callable[[Model], Any]
-"""A monitor: a function of the model, or the dotted name of a state ("exc.V")."""
+"""A monitor: a function of the model, or the dotted name of a state ("exc.V"); the
+dotted path walks attributes and dict keys ("populations.exc.V")."""
 
 
 @functools.lru_cache(maxsize=None)
@@ -52,6 +53,9 @@ def _resolve(name: str) -> Callable[[Model], Any]:
     def read(model):
         x = model
         for part in name.split("."):
+            if isinstance(x, Mapping) and part in x:
+                x = x[part]
+                continue
             if not hasattr(x, part):
                 raise AttributeError(
                     f"monitor {name!r}: {type(x).__name__} has no field {part!r}; "

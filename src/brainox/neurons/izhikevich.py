@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from typing import ClassVar
+
 import diffrax
 import jax.numpy as jnp
 import numpy as np
@@ -113,6 +115,8 @@ class Izhikevich(AbstractNeuron):
     v_peak: Array
     surrogate: AbstractSurrogate
     solver: diffrax.AbstractSolver
+
+    voltage_name: ClassVar[str] = "v"
 
     def __init__(
         self,

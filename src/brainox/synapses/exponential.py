@@ -3,14 +3,14 @@
 import diffrax
 import jax.numpy as jnp
 
-from .._custom_types import Array, FloatLike, PyTree
-from .._dynamics import AbstractDynamics
+from .._custom_types import Array, FloatLike
 from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden
 from .._validate import as_param, check_size
+from ._base import AbstractSynapse, check_increments
 
 
-class Exponential(AbstractDynamics):
+class Exponential(AbstractSynapse):
     """Exponentially decaying synapses, one variable per post-synaptic neuron.
 
     `dg/dt = -g / tau`, and every incoming spike adds its weight to `g`.
@@ -78,11 +78,6 @@ class Exponential(AbstractDynamics):
         self.g = Hidden(jnp.broadcast_to(as_param("g_init", g_init, n, dtype), (n,)))
         self.solver = ExponentialEuler() if solver is None else solver
 
-    @property
-    def size(self) -> int:
-        """Number of post-synaptic neurons."""
-        return self.g.value.shape[-1]
-
     def vector_field(self, t, y, args):
         """`dg/dt = -g / tau` (nS/ms or pA/ms); `args` is unused."""
         # A product with 1 / tau (computed once per run, outside the time loop)
@@ -100,27 +95,10 @@ class Exponential(AbstractDynamics):
 
         **Returns:** the synapse with `g + increments`.
         """
-        increments = jnp.asarray(increments)
-        if increments.ndim > 1 or (
-            increments.ndim == 1 and increments.shape[0] != self.size
-        ):
-            raise ValueError(
-                f"`increments` has shape {increments.shape}; expected a scalar or "
-                f"shape ({self.size},), one value per post-synaptic neuron."
-            )
+        increments = check_increments(increments, self.size)
         g = self.g.value
         return self.with_states(g=g + increments.astype(g.dtype))
 
-    def step(self, args: PyTree, dt: float) -> "Exponential":
-        """Deliver `args` (increments, or `None`), then decay for `dt` ms.
-
-        **Arguments:**
-
-        - `args`: increments of `g` (nS or pA) added at the start of the step, as
-          in [`brainox.synapses.Exponential.add`][], or `None` for none.
-        - `dt`: the step (ms).
-
-        **Returns:** the new synapse.
-        """
-        syn = self if args is None else self.add(args)
-        return syn.with_hidden(syn.integrate(None, dt))
+    def output(self) -> Array:
+        """The conductance (nS) or current (pA) `g`."""
+        return self.g.value
