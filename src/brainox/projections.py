@@ -12,7 +12,7 @@ from .connect import AbstractPropagation, EventDriven, OutDegreeTable
 from .connect._table import check_weight
 from .delays import HomogeneousDelay
 from .outputs import AbstractOutput, CUBA, Delta
-from .synapses._base import AbstractSynapse
+from .synapses._base import AbstractPresynaptic, AbstractSynapse
 
 
 _P = TypeVar("_P", bound="AbstractProjection")
@@ -49,7 +49,8 @@ class AbstractProjection(eqx.Module):
 class Projection(AbstractProjection):
     """Spikes of one population acting on another through synapses.
 
-    Each step, the presynaptic spikes of the previous step pass through the
+    Each step, the presynaptic spikes of the previous step are scaled by the
+    `presynaptic` dynamics (short-term plasticity) if any, pass through the
     `delay`, then `propagation` sums `weight` over the `connectivity` into one
     increment per post neuron, the `synapse` (kept on the post-synaptic side)
     receives it, and `output` turns the synaptic variable into a current. Without
@@ -70,6 +71,9 @@ class Projection(AbstractProjection):
     - `propagation`: the strategy (default [`brainox.connect.EventDriven`][]).
     - `delay`: the transmission delay (ms); `None` means one step.
     - `dt`: the simulation step (ms), needed with a `delay` to count its steps.
+    - `presynaptic`: presynaptic dynamics that scale each spike's efficacy, such
+      as Tsodyks-Markram short-term plasticity (one state per presynaptic neuron,
+      applied before the delay).
 
     !!! example
         ```python
@@ -88,6 +92,7 @@ class Projection(AbstractProjection):
     output: AbstractOutput
     propagation: AbstractPropagation
     delay: HomogeneousDelay | None
+    presynaptic: AbstractPresynaptic | None
 
     def __init__(
         self,
@@ -101,6 +106,7 @@ class Projection(AbstractProjection):
         propagation: AbstractPropagation | None = None,
         delay: float | None = None,
         dt: float | None = None,
+        presynaptic: AbstractPresynaptic | None = None,
     ):
         self.pre, self.post = str(pre), str(post)
         self.connectivity = connectivity
@@ -133,6 +139,16 @@ class Projection(AbstractProjection):
             )
         else:
             self.delay = HomogeneousDelay(connectivity.n_pre, delay, dt)
+        if presynaptic is not None:
+            n_pre = presynaptic.hidden_values()
+            sizes = {v.shape[-1] for v in n_pre.values()}
+            if sizes != {connectivity.n_pre}:
+                raise ValueError(
+                    f"`presynaptic` has state sizes {sorted(sizes)} but the "
+                    f"connectivity has n_pre = {connectivity.n_pre}; it needs one "
+                    "state per presynaptic neuron."
+                )
+        self.presynaptic = presynaptic
 
     def weights(self) -> Array:
         """The current weights (the value of a plastic `LongTerm` weight)."""
@@ -148,6 +164,9 @@ class Projection(AbstractProjection):
                 f"has n_pre = {self.connectivity.n_pre}."
             )
         proj = self
+        if self.presynaptic is not None:
+            spikes, presynaptic = self.presynaptic.on_spikes(spikes)
+            proj = eqx.tree_at(lambda p: p.presynaptic, proj, presynaptic)
         if self.delay is not None:
             spikes, delay = self.delay(spikes)
             proj = eqx.tree_at(lambda p: p.delay, proj, delay)
@@ -162,7 +181,11 @@ class Projection(AbstractProjection):
         return self.output.current(self.synapse.output(), post.voltage)
 
     def integrate(self, dt: float) -> "Projection":
-        if self.synapse is None:
-            return self
-        return eqx.tree_at(lambda p: p.synapse, self, self.synapse.step(None, dt))
+        proj = self
+        if self.presynaptic is not None:
+            presynaptic = self.presynaptic.step(None, dt)
+            proj = eqx.tree_at(lambda p: p.presynaptic, proj, presynaptic)
+        if self.synapse is not None:
+            proj = eqx.tree_at(lambda p: p.synapse, proj, self.synapse.step(None, dt))
+        return proj
 

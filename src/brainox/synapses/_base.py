@@ -10,6 +10,7 @@ from .._dynamics import AbstractDynamics
 
 
 _S = TypeVar("_S", bound="AbstractSynapse")
+_P = TypeVar("_P", bound="AbstractPresynaptic")
 
 
 class AbstractSynapse(AbstractDynamics):
@@ -45,6 +46,30 @@ class AbstractSynapse(AbstractDynamics):
         """Deliver `args` (increments, or `None`), then integrate for `dt` ms."""
         syn = self if args is None else self.add(args)
         return syn.with_hidden(syn.integrate(None, dt))
+
+
+class AbstractPresynaptic(AbstractDynamics):
+    """Presynaptic dynamics that scale each spike's efficacy (one state per pre neuron).
+
+    Short-term plasticity depends only on the presynaptic spike train, so its
+    state lives on the presynaptic side, one set of variables per presynaptic
+    neuron, shared by all its synapses. A projection calls `on_spikes(spikes)` when
+    the presynaptic spikes of the previous step are delivered (before the delay),
+    which returns the efficacy of each spike (the factor its weights are scaled
+    by) and the updated state, and then `step(None, dt)` to let the variables relax
+    over the step.
+
+    Subclasses define `vector_field` (the relaxation between spikes) and
+    `on_spikes`.
+    """
+
+    @abc.abstractmethod
+    def on_spikes(self: _P, spikes: Array) -> tuple[Array, _P]:
+        """The efficacy of each presynaptic spike, and the state after the spikes."""
+
+    def step(self: _P, args: PyTree, dt: float) -> _P:
+        """Relax the variables over `dt` ms (spikes are applied by `on_spikes`)."""
+        return self.with_hidden(self.integrate(None, dt))
 
 
 def check_increments(increments: ArrayLike, n: int) -> Array:
