@@ -34,20 +34,31 @@ def test_network_composition_reproduces_the_hand_written_coba_module():
         populations={"all": hand.neurons},
         projections={
             "exc": bx.Projection(
-                "all", "all", pad_rows(hand.exc, 0, n - n_e), 6.0,
+                "all",
+                "all",
+                pad_rows(hand.exc, 0, n - n_e),
+                6.0,
                 synapse=bx.synapses.Exponential(n, tau=5.0),
                 output=bx.outputs.COBA(E=0.0),
             ),
             "inh": bx.Projection(
-                "all", "all", pad_rows(hand.inh, n_e, 0), 67.0,
+                "all",
+                "all",
+                pad_rows(hand.inh, n_e, 0),
+                67.0,
                 synapse=bx.synapses.Exponential(n, tau=10.0),
                 output=bx.outputs.COBA(E=-80.0),
             ),
         },
     )
     _, a = bx.simulate(hand, 200.0, dt=0.1, spikes={"s": coba.read_spikes})
-    _, b = bx.simulate(net, 200.0, dt=0.1, inputs={"all": lambda s, t: 200.0},
-                       spikes={"s": "populations.all.spike"})
+    _, b = bx.simulate(
+        net,
+        200.0,
+        dt=0.1,
+        inputs={"all": lambda s, t: 200.0},
+        spikes={"s": "populations.all.spike"},
+    )
     assert len(a["s"].index) > 1000
     np.testing.assert_array_equal(a["s"].step, b["s"].step)
     np.testing.assert_array_equal(a["s"].index, b["s"].index)
@@ -84,26 +95,38 @@ class Pulse(bx.AbstractNeuron):
         return self.with_states(spike=spike, count=self.count.value + 1)
 
 
-@pytest.mark.parametrize("delay, steps", [(None, 1), (0.1, 1), (1.0, 10), (1.04, 10),
-                                          (1.06, 11), (2.5, 25)])
+@pytest.mark.parametrize(
+    "delay, steps", [(None, 1), (0.1, 1), (1.0, 10), (1.04, 10), (1.06, 11), (2.5, 25)]
+)
 def test_a_spike_arrives_after_the_delay_and_acts_in_the_documented_order(delay, steps):
     dt, fire_at, n = 0.1, 3, 2
     post = bx.LIF(n, tau=10.0, R=100.0, V_rest=0.0, V_reset=0.0, V_th=100.0)
     net = bx.Network(
         populations={"src": Pulse(n, fire_at), "post": post},
         projections={
-            "delta": bx.Projection("src", "post", one_to_one(n), 2.0,
-                                   delay=delay, dt=dt),
-            "syn": bx.Projection("src", "post", one_to_one(n), 100.0,
-                                 synapse=bx.synapses.Exponential(n, tau=5.0),
-                                 delay=delay, dt=dt),
+            "delta": bx.Projection(
+                "src", "post", one_to_one(n), 2.0, delay=delay, dt=dt
+            ),
+            "syn": bx.Projection(
+                "src",
+                "post",
+                one_to_one(n),
+                100.0,
+                synapse=bx.synapses.Exponential(n, tau=5.0),
+                delay=delay,
+                dt=dt,
+            ),
         },
     )
     _, rec = bx.simulate(
-        net, n_steps=40, dt=dt,
-        monitors={"V": "populations.post.V",
-                  "g": lambda m: m.projections["syn"].synapse.g.value,
-                  "src": "populations.src.spike"},
+        net,
+        n_steps=40,
+        dt=dt,
+        monitors={
+            "V": "populations.post.V",
+            "g": lambda m: m.projections["syn"].synapse.g.value,
+            "src": "populations.src.spike",
+        },
     )
     assert int(np.argmax(rec["src"][:, 0])) == fire_at
     arrival = fire_at + steps
@@ -125,8 +148,9 @@ def test_mg_block_matches_jahr_stevens():
     V = jnp.asarray([-80.0, -65.0, -20.0, 0.0, 20.0])
     expect = 1 / (1 + 1.0 / 3.57 * np.exp(-0.062 * np.asarray(V)))
     np.testing.assert_allclose(out.block(V), expect, rtol=1e-6)
-    np.testing.assert_allclose(out.current(jnp.ones(5), V), -np.asarray(V) * expect,
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        out.current(jnp.ones(5), V), -np.asarray(V) * expect, rtol=1e-6
+    )
 
 
 def test_bad_network_definitions():

@@ -17,8 +17,17 @@ import brainox as bx
 
 
 def noisy_population(n=50, seed=0):
-    return bx.LIF(n, tau=10.0, R=100.0, V_rest=-65.0, V_reset=-70.0, V_th=-50.0,
-                  t_ref=2.0, V_init=bx.init.uniform(-70.0, -50.0), key=jax.random.key(seed))
+    return bx.LIF(
+        n,
+        tau=10.0,
+        R=100.0,
+        V_rest=-65.0,
+        V_reset=-70.0,
+        V_th=-50.0,
+        t_ref=2.0,
+        V_init=bx.init.uniform(-70.0, -50.0),
+        key=jax.random.key(seed),
+    )
 
 
 def drive(n=50, n_steps=2000, seed=1):
@@ -28,8 +37,9 @@ def drive(n=50, n_steps=2000, seed=1):
 def test_decimation_records_every_kth_step():
     neuron, x = noisy_population(), drive()
     _, full = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, monitors=["V"])
-    _, dec = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, monitors=["V"],
-                         record_every=10)
+    _, dec = bx.simulate(
+        neuron, n_steps=2000, dt=0.1, inputs=x, monitors=["V"], record_every=10
+    )
     np.testing.assert_array_equal(dec["V"], full["V"][9::10])
     np.testing.assert_allclose(dec["t"], full["t"][9::10])
     assert dec["V"].shape == (200, 50)
@@ -37,9 +47,14 @@ def test_decimation_records_every_kth_step():
 
 def test_compact_spike_events_equal_the_dense_spike_record():
     neuron, x = noisy_population(), drive()
-    _, rec = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x,
-                         monitors={"dense": lambda m: m.spike.value},
-                         spikes={"pop": "spike"})
+    _, rec = bx.simulate(
+        neuron,
+        n_steps=2000,
+        dt=0.1,
+        inputs=x,
+        monitors={"dense": lambda m: m.spike.value},
+        spikes={"pop": "spike"},
+    )
     steps, ids = np.nonzero(rec["dense"])
     assert len(steps) > 100
     np.testing.assert_array_equal(rec["pop"].step, steps)
@@ -49,8 +64,9 @@ def test_compact_spike_events_equal_the_dense_spike_record():
 
 def test_chunked_run_is_bit_identical_to_one_chunk():
     neuron, x = noisy_population(), drive()
-    kwargs = dict(n_steps=2000, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"],
-                  record_every=5)
+    kwargs = dict(
+        n_steps=2000, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"], record_every=5
+    )
     final1, one = bx.simulate(neuron, **kwargs)
     final2, many = bx.simulate(neuron, chunk_size=300, **kwargs)  # uneven last chunk
     np.testing.assert_array_equal(one["V"], many["V"])
@@ -62,7 +78,10 @@ def test_same_key_same_spikes_and_functions_of_time_as_inputs():
     def run(seed):
         neuron = noisy_population(seed=seed)
         _, rec = bx.simulate(
-            neuron, 100.0, dt=0.1, spikes=["spike"],
+            neuron,
+            100.0,
+            dt=0.1,
+            spikes=["spike"],
             inputs=lambda step, t: 160.0 + 80.0 * jnp.sin(2 * jnp.pi * t / 25.0),
         )
         return rec["spike"]
@@ -82,8 +101,13 @@ def test_inputs_mix_arrays_and_functions_in_a_pytree():
 
     model = Two(bx.Hidden(jnp.zeros(())), bx.RK4())
     ramp = jnp.arange(100, dtype=jnp.float32)
-    _, rec = bx.simulate(model, n_steps=100, dt=0.5, monitors=["x"],
-                         inputs={"a": ramp, "b": lambda step, t: 2.0 * t})
+    _, rec = bx.simulate(
+        model,
+        n_steps=100,
+        dt=0.5,
+        monitors=["x"],
+        inputs={"a": ramp, "b": lambda step, t: 2.0 * t},
+    )
     # x' = step + 2 t, t = step dt: x_n = sum_i (i + 2 i dt) dt = (1 + 2dt) dt sum i.
     i = np.arange(100)
     np.testing.assert_allclose(rec["x"], np.cumsum(i * (1 + 2 * 0.5) * 0.5), rtol=1e-6)
@@ -100,8 +124,14 @@ def test_string_monitors_reuse_the_compiled_run():
 def test_spikes_under_grad_come_back_bit_packed():
     def loss(current):
         neuron = bx.LIF(10, tau=10.0, R=40.0, V_rest=0.0, V_reset=0.0, V_th=15.0)
-        _, rec = bx.simulate(neuron, 50.0, dt=0.1, inputs=lambda s, t: current,
-                             monitors={"dense": "spike"}, spikes=["spike"])
+        _, rec = bx.simulate(
+            neuron,
+            50.0,
+            dt=0.1,
+            inputs=lambda s, t: current,
+            monitors={"dense": "spike"},
+            spikes=["spike"],
+        )
         bits = jnp.unpackbits(rec["spike"], axis=1, count=10)
         return jnp.sum(rec["dense"]), (bits, rec["dense"])
 
@@ -120,10 +150,16 @@ def test_spikes_under_grad_come_back_bit_packed():
         (dict(duration=10.0, n_steps=100, dt=0.1), ValueError, "exactly one of"),
         (dict(n_steps=100, dt=0.1, record_every=3), ValueError, "multiples of"),
         (dict(n_steps=100, dt=0.1, chunk_size=0), ValueError, "`chunk_size` must"),
-        (dict(n_steps=100, dt=0.1, inputs=jnp.ones((99, 50))), ValueError,
-         "leading axis of n_steps = 100"),
-        (dict(n_steps=100, dt=0.1, inputs=jnp.ones(50)), ValueError,
-         "lambda step, t: value"),
+        (
+            dict(n_steps=100, dt=0.1, inputs=jnp.ones((99, 50))),
+            ValueError,
+            "leading axis of n_steps = 100",
+        ),
+        (
+            dict(n_steps=100, dt=0.1, inputs=jnp.ones(50)),
+            ValueError,
+            "lambda step, t: value",
+        ),
         (dict(n_steps=10, dt=0.1, monitors=["W"]), AttributeError, "no field 'W'"),
         (dict(n_steps=10, dt=0.1, monitors={"t": "V"}), ValueError, "name 't'"),
     ],
@@ -137,10 +173,18 @@ def test_gradients_through_simulate_match_finite_differences_and_remat():
     def loss(tau, dtype=jnp.float32, **options):
         # Subthreshold (V stays > 5 mV below V_th), and the triangle surrogate has
         # compact support, so the BPTT gradient is the true derivative.
-        neuron = bx.LIF(4, tau=tau, R=100.0, V_rest=-65.0, V_th=-40.0,
-                        surrogate=bx.surrogate.Triangle(1.0), dtype=dtype)
-        _, rec = bx.simulate(neuron, 50.0, dt=0.1, inputs=lambda s, t: 200.0,
-                             monitors=["V"], **options)
+        neuron = bx.LIF(
+            4,
+            tau=tau,
+            R=100.0,
+            V_rest=-65.0,
+            V_th=-40.0,
+            surrogate=bx.surrogate.Triangle(1.0),
+            dtype=dtype,
+        )
+        _, rec = bx.simulate(
+            neuron, 50.0, dt=0.1, inputs=lambda s, t: 200.0, monitors=["V"], **options
+        )
         return jnp.mean(rec["V"])
 
     g = jax.grad(loss)(jnp.asarray(15.0))
@@ -154,8 +198,14 @@ def test_gradients_through_simulate_match_finite_differences_and_remat():
 
 
 def test_progress_bar_runs(capsys):
-    bx.simulate(noisy_population(), n_steps=200, dt=0.1, inputs=drive(n_steps=200),
-                chunk_size=50, progress=True)
+    bx.simulate(
+        noisy_population(),
+        n_steps=200,
+        dt=0.1,
+        inputs=drive(n_steps=200),
+        chunk_size=50,
+        progress=True,
+    )
     assert "200/200" in capsys.readouterr().err
 
 
@@ -169,12 +219,14 @@ CHILD = textwrap.dedent(
 
     def slow_drive(step, t):
         # Slow the run down on the host so the parent can kill it part-way.
-        jax.lax.cond(step % 250 == 0,
-                     lambda: jax.debug.callback(lambda: time.sleep(0.05)), lambda: None)
-        return 120.0 + 120.0 * jax.random.uniform(jax.random.fold_in(jax.random.key(1), step), (50,))
+        pause = lambda: jax.debug.callback(lambda: time.sleep(0.05))
+        jax.lax.cond(step % 250 == 0, pause, lambda: None)
+        key = jax.random.fold_in(jax.random.key(1), step)
+        return 120.0 + 120.0 * jax.random.uniform(key, (50,))
 
     neuron = bx.LIF(50, tau=10.0, R=100.0, V_rest=-65.0, V_reset=-70.0, V_th=-50.0,
-                    t_ref=2.0, V_init=bx.init.uniform(-70.0, -50.0), key=jax.random.key(0))
+                    t_ref=2.0, V_init=bx.init.uniform(-70.0, -50.0),
+                    key=jax.random.key(0))
     final, rec = bx.simulate(neuron, n_steps=16000, dt=0.1, inputs=slow_drive,
                              monitors=["V"], record_every=10, spikes=["spike"],
                              chunk_size=2000, checkpoint=ckpt, checkpoint_every=1)
@@ -188,8 +240,12 @@ def test_kill_and_resume_is_bit_identical(tmp_path):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     env = dict(os.environ, JAX_PLATFORMS="cpu")
-    run = lambda ckpt, out: [sys.executable, str(script), str(tmp_path / ckpt),
-                             str(tmp_path / out)]
+    run = lambda ckpt, out: [
+        sys.executable,
+        str(script),
+        str(tmp_path / ckpt),
+        str(tmp_path / out),
+    ]
 
     child = subprocess.Popen(run("ckpt", "resumed.npz"), env=env)
     progress = tmp_path / "ckpt" / "progress.json"
@@ -217,12 +273,32 @@ def test_kill_and_resume_is_bit_identical(tmp_path):
 
 def test_checkpoint_of_another_run_is_refused(tmp_path):
     neuron, x = noisy_population(), drive()
-    bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, chunk_size=500,
-                checkpoint=tmp_path / "c")
+    bx.simulate(
+        neuron,
+        n_steps=2000,
+        dt=0.1,
+        inputs=x,
+        chunk_size=500,
+        checkpoint=tmp_path / "c",
+    )
     with pytest.raises(ValueError, match="is of another run"):
-        bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, chunk_size=1000,
-                    checkpoint=tmp_path / "c")
+        bx.simulate(
+            neuron,
+            n_steps=2000,
+            dt=0.1,
+            inputs=x,
+            chunk_size=1000,
+            checkpoint=tmp_path / "c",
+        )
     # resume=False starts afresh and overwrites it.
-    _, rec = bx.simulate(neuron, n_steps=2000, dt=0.1, inputs=x, chunk_size=1000,
-                         checkpoint=tmp_path / "c", resume=False, monitors=["V"])
+    _, rec = bx.simulate(
+        neuron,
+        n_steps=2000,
+        dt=0.1,
+        inputs=x,
+        chunk_size=1000,
+        checkpoint=tmp_path / "c",
+        resume=False,
+        monitors=["V"],
+    )
     assert rec["V"].shape == (2000, 50)

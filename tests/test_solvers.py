@@ -136,10 +136,14 @@ def test_stepping_matches_diffeqsolve_with_the_same_solver(solver):
 def test_any_solver_steps_a_neuron(solver):
     # Subthreshold LIF, tau = 20 ms, R I = 10 mV: V(t) closed form.
     neuron = bx.LIF(2, tau=20.0, R=100.0, V_rest=-65.0, V_th=0.0, solver=solver)
-    _, rec = bx.simulate(neuron, 20.0, dt=0.1, inputs=lambda s, t: 100.0, monitors=["V"])
+    _, rec = bx.simulate(
+        neuron, 20.0, dt=0.1, inputs=lambda s, t: 100.0, monitors=["V"]
+    )
     expect = -65.0 + 10.0 * (1 - np.exp(-rec["t"] / 20.0))
     first_order = isinstance(solver, diffrax.Euler)
-    np.testing.assert_allclose(rec["V"][:, 0], expect, atol=0.02 if first_order else 2e-4)
+    np.testing.assert_allclose(
+        rec["V"][:, 0], expect, atol=0.02 if first_order else 2e-4
+    )
 
 
 def test_lean_solvers_are_straight_line_code():
@@ -147,7 +151,7 @@ def test_lean_solvers_are_straight_line_code():
     y0 = {"y": jnp.ones(4)}
     for solver in (bx.RK4(), bx.Heun(), bx.ExponentialEuler()):
         jaxpr = jax.make_jaxpr(
-            lambda y: bx.integrate_step(solver, logistic, y, None, 0.1)
+            lambda y, s=solver: bx.integrate_step(s, logistic, y, None, 0.1)
         )(y0)
         prims = {e.primitive.name for e in jaxpr.jaxpr.eqns}
         assert not prims & {"while", "scan", "cond"}, (solver, prims)

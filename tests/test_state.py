@@ -70,7 +70,7 @@ def test_partition_combine_round_trip(getkey):
     assert len(jax.tree.leaves(states, is_leaf=bx.is_state)) == 3
     rebuilt = bx.combine(params, states, static)
     assert jax.tree.structure(rebuilt) == jax.tree.structure(model)
-    for a, b in zip(jax.tree.leaves(rebuilt), jax.tree.leaves(model)):
+    for a, b in zip(jax.tree.leaves(rebuilt), jax.tree.leaves(model), strict=True):
         assert a is b
 
 
@@ -176,7 +176,9 @@ def test_vmap_over_a_batch_of_states_with_shared_params():
     params, states, static = bx.partition(neuron)
     batch = jax.tree.map(lambda x: jnp.stack([x, x]), states)
     # Each batch member starts from its own V (0 and 1 mV) with shared params.
-    batch = eqx.tree_at(lambda s: s.V.value, batch, jnp.stack([jnp.zeros(3), jnp.ones(3)]))
+    batch = eqx.tree_at(
+        lambda s: s.V.value, batch, jnp.stack([jnp.zeros(3), jnp.ones(3)])
+    )
 
     def advance(states, current):
         return bx.partition(bx.combine(params, states, static).step(current, 0.1))[1]
@@ -207,7 +209,9 @@ def test_property_round_trip_and_reset_idempotent(n, values):
     }
     params, states, static = bx.partition(model)
     rebuilt = bx.combine(params, states, static)
-    assert jax.tree.all(jax.tree.map(lambda a, b: bool(jnp.all(a == b)), rebuilt, model))
+    assert jax.tree.all(
+        jax.tree.map(lambda a, b: bool(jnp.all(a == b)), rebuilt, model)
+    )
     once = bx.reset(model)
     twice = bx.reset(once)
     np.testing.assert_array_equal(once["h"].value, v)

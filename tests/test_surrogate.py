@@ -38,7 +38,9 @@ CLOSED_FORMS = {
     bx.surrogate.FastSigmoid: lambda x, s: 1 / (1 + s * abs(x)) ** 2,
     bx.surrogate.Arctan: lambda x, s: (s / 2) / (1 + (np.pi / 2 * s * x) ** 2),
     bx.surrogate.Triangle: lambda x, s: s * max(0.0, 1 - s * abs(x)),
-    bx.surrogate.Gaussian: lambda x, s: s / np.sqrt(2 * np.pi) * np.exp(-((s * x) ** 2) / 2),
+    bx.surrogate.Gaussian: lambda x, s: (
+        s / np.sqrt(2 * np.pi) * np.exp(-((s * x) ** 2) / 2)
+    ),
 }
 
 

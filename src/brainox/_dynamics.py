@@ -11,10 +11,11 @@ applies its discrete part: threshold -> spike -> reset -> refractoriness.
 import abc
 import dataclasses
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import diffrax
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 
 from ._custom_types import Array, PyTree
@@ -23,11 +24,12 @@ from .surrogate import AbstractSurrogate
 
 
 _D = TypeVar("_D", bound="AbstractDynamics")
+_N = TypeVar("_N", bound="AbstractNeuron")
 
 
 def integrate_step(
     solver: diffrax.AbstractSolver,
-    vector_field: Callable[[Array, PyTree, PyTree], PyTree],
+    vector_field: Callable[[Any, PyTree, PyTree], PyTree],
     y0: PyTree,
     args: PyTree,
     dt: float,
@@ -56,7 +58,7 @@ def integrate_step(
         ```
     """
     term = diffrax.ODETerm(vector_field)
-    t0 = jnp.zeros((), jnp.result_type(float))
+    t0 = jnp.zeros((), _time_dtype(y0))
     t1 = t0 + dt
     state = solver.init(term, t0, t1, y0, args)
     y1, _, _, _, result = solver.step(term, t0, t1, y0, args, state, False)
@@ -68,6 +70,15 @@ def integrate_step(
             "loosen its rtol/atol, raise root_find_max_steps, or reduce dt.",
         )
     return y1
+
+
+def _time_dtype(y: PyTree):
+    # Time in the floating dtype of the state, so float32 models stay float32
+    # when 64-bit mode is on.
+    floats = [
+        x.dtype for x in jax.tree.leaves(y) if jnp.issubdtype(x.dtype, jnp.floating)
+    ]
+    return jnp.result_type(*floats) if floats else jnp.result_type(float)
 
 
 class AbstractDynamics(eqx.Module):
@@ -95,7 +106,8 @@ class AbstractDynamics(eqx.Module):
 
         - `t`: time within the step (ms). brainox models are autonomous, so this
           is unused by them but kept for diffrax's signature.
-        - `y`: dict of hidden-state values, as [`brainox.AbstractDynamics.hidden_values`][].
+        - `y`: dict of hidden-state values, as
+          [`brainox.AbstractDynamics.hidden_values`][].
         - `args`: the inputs (for a neuron, the input current).
 
         **Returns:** a dict with the same keys holding `dy/dt`.
@@ -130,7 +142,9 @@ class AbstractDynamics(eqx.Module):
 
     def integrate(self, args: PyTree, dt: float) -> dict[str, Array]:
         """The hidden values after one step `[0, dt]` of the module's solver."""
-        return integrate_step(self.solver, self.vector_field, self.hidden_values(), args, dt)
+        return integrate_step(
+            self.solver, self.vector_field, self.hidden_values(), args, dt
+        )
 
     def step(self: _D, args: PyTree, dt: float) -> _D:
         """Advance the module by one step of `dt` ms with input `args`.
@@ -163,7 +177,7 @@ class AbstractNeuron(AbstractDynamics):
         """The membrane potential (mV), one value per neuron."""
         return getattr(self, self.voltage_name).value
 
-    def jump(self: _D, dv: Array) -> _D:
+    def jump(self: _N, dv: Array) -> _N:
         """Add `dv` (mV) to the membrane potential: a delta synapse's effect."""
         return self.with_states(**{self.voltage_name: self.voltage + dv})
 
@@ -173,7 +187,7 @@ class AbstractNeuron(AbstractDynamics):
         return self.spike.value.shape[-1]
 
     @abc.abstractmethod
-    def fire(self: _D, y0: dict[str, Array], y1: dict[str, Array], dt: float) -> _D:
+    def fire(self: _N, y0: dict[str, Array], y1: dict[str, Array], dt: float) -> _N:
         """Threshold, spike, reset and refractoriness after integration.
 
         **Arguments:**
@@ -185,7 +199,7 @@ class AbstractNeuron(AbstractDynamics):
         **Returns:** the neuron with its new hidden values and spikes.
         """
 
-    def step(self: _D, args: PyTree, dt: float) -> _D:
+    def step(self: _N, args: PyTree, dt: float) -> _N:
         """Advance the population by one step of `dt` ms with input `args`.
 
         **Arguments:**

@@ -2,7 +2,6 @@
 
 import functools
 import json
-import math
 import os
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -12,6 +11,7 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
+from jax.core import Tracer
 
 from ._custom_types import Array, Model, PyTree
 from ._state import AbstractState, is_state
@@ -46,7 +46,7 @@ Monitor = str | Callable[[Model], Any]
 dotted path walks attributes and dict keys ("populations.exc.V")."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _resolve(name: str) -> Callable[[Model], Any]:
     # Cached so that the same name gives the same function, and simulate's
     # compiled chunk is reused across calls instead of recompiled.
@@ -118,7 +118,10 @@ def _run_chunk(
         states, step = carry
         model = eqx.combine(states, rest, is_leaf=is_state)
         t = step.astype(jnp.result_type(float)) * dt
-        leaves = [f(step, t) if f is not None else x for f, x in zip(functions, xs)]
+        leaves = [
+            f(step, t) if f is not None else x
+            for f, x in zip(functions, xs, strict=True)
+        ]
         x = jtu.tree_unflatten(treedef, leaves)
         model = model.step(x, dt)
         packed = {name: _pack(fn(model)) for name, fn in spikes.items()}
@@ -149,7 +152,7 @@ _TRACED_OPTIONS = (
 
 
 def _is_traced(tree: PyTree) -> bool:
-    return any(isinstance(x, jax.core.Tracer) for x in jtu.tree_leaves(tree))
+    return any(isinstance(x, Tracer) for x in jtu.tree_leaves(tree))
 
 
 def simulate(
@@ -274,8 +277,17 @@ def simulate(
         start, length = chunks[c]
         xs = [None if a is None else a[start : start + length] for a in arrays]
         states, records, packed = run(
-            states, rest, jnp.asarray(start, jnp.int32), xs, functions, treedef,
-            monitor_fns, spike_fns, k, dt, length // k,
+            states,
+            rest,
+            jnp.asarray(start, jnp.int32),
+            xs,
+            functions,
+            treedef,
+            monitor_fns,
+            spike_fns,
+            k,
+            dt,
+            length // k,
         )
         traced = traced or _is_traced((states, records, packed))
         if traced and (checkpoint is not None or progress):
@@ -373,7 +385,9 @@ def _save_checkpoint(path, config, n_done, model, parts, events) -> None:
     eqx.tree_serialise_leaves(
         os.path.join(path, model_file), model, filter_spec=_serialise
     )
-    flat = {f"m.{name}": np.concatenate(v) for name, v in parts.items() if v}
+    flat: dict[str, Any] = {
+        f"m.{name}": np.concatenate(v) for name, v in parts.items() if v
+    }
     for name, chunks in events.items():
         if chunks:
             flat[f"s.{name}.step"] = np.concatenate([s for s, _ in chunks])

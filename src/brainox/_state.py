@@ -27,6 +27,7 @@ from ._custom_types import Array, ArrayLike, Model, PyTree
 
 
 _T = TypeVar("_T")
+_S = TypeVar("_S", bound="AbstractState")
 
 Initializer = Callable[[Array, tuple[int, ...], Any], Array]
 """A function `(key, shape, dtype) -> Array` that draws a random initial value."""
@@ -48,18 +49,18 @@ class AbstractState(eqx.Module):
     """
 
     value: Array
-    init: Array | Initializer
+    init: Array | Initializer = eqx.field(default=None)  # set by __init__
 
     def __init__(self, value: ArrayLike, init: ArrayLike | Initializer | None = None):
         self.value = jnp.asarray(value)
         self.init = self.value if init is None else _as_init(init)
-        if not callable(self.init) and self.init.shape != self.value.shape:
+        if not callable(self.init) and jnp.shape(self.init) != self.value.shape:
             raise ValueError(
-                f"`init` has shape {self.init.shape} but `value` has shape "
+                f"`init` has shape {jnp.shape(self.init)} but `value` has shape "
                 f"{self.value.shape}; pass an initial value of the state's shape."
             )
 
-    def replace(self: _T, value: ArrayLike) -> _T:
+    def replace(self: _S, value: ArrayLike) -> _S:
         """Return the same tag holding `value` (and the same `init`).
 
         **Arguments:**

@@ -3,9 +3,9 @@
 import math
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from ._custom_types import Array
 
@@ -31,7 +31,7 @@ def as_param(
             f"`{name}` has shape {arr.shape}; expected a scalar or shape ({n},), "
             "one value per neuron."
         )
-    if isinstance(arr, jax.core.Tracer):
+    if isinstance(arr, Tracer):
         return arr
     host = np.asarray(arr)
     if np.isnan(host).any():

@@ -1,4 +1,4 @@
-"""Projections: connectivity + synaptic kinetics + output + delay, between populations."""
+"""Projections: connectivity, synaptic kinetics, output and delay, pre to post."""
 
 import abc
 from typing import TypeVar
@@ -8,10 +8,15 @@ import jax.numpy as jnp
 
 from ._custom_types import Array, ArrayLike
 from ._state import LongTerm
-from .connect import AbstractPropagation, EventDriven, OutDegreeTable
+from .connect import (
+    AbstractPropagation,
+    OutDegreeTable,
+    Procedural,
+    default_propagation,
+)
 from .connect._table import check_weight
-from .delays import HomogeneousDelay
-from .outputs import AbstractOutput, CUBA, Delta
+from .delays import HeterogeneousDelay, HomogeneousDelay
+from .outputs import CUBA, AbstractOutput, Delta
 from .synapses._base import AbstractPresynaptic, AbstractSynapse
 
 
@@ -60,7 +65,10 @@ class Projection(AbstractProjection):
     **Arguments:**
 
     - `pre`, `post`: names of the populations in the [`brainox.Network`][].
-    - `connectivity`: a [`brainox.connect.OutDegreeTable`][].
+    - `connectivity`: a [`brainox.connect.OutDegreeTable`][], or a
+      [`brainox.connect.Procedural`][] connectivity (regenerated each step,
+      never stored; it is then also the propagation, and takes a scalar
+      weight).
     - `weight`: nS (conductance), pA (current) or mV (delta); a scalar or one
       value per synapse (the table's shape). A floating array is a trainable
       parameter; wrap it in `bx.LongTerm` for a plastic weight.
@@ -68,9 +76,20 @@ class Projection(AbstractProjection):
       or `None` for delta synapses.
     - `output`: [`brainox.outputs.COBA`][], [`brainox.outputs.CUBA`][],
       [`brainox.outputs.MgBlock`][] (default: CUBA with a synapse, Delta without).
-    - `propagation`: the strategy (default [`brainox.connect.EventDriven`][]).
-    - `delay`: the transmission delay (ms); `None` means one step.
-    - `dt`: the simulation step (ms), needed with a `delay` to count its steps.
+    - `propagation`: the strategy (default: by backend, see
+      [`brainox.connect.default_propagation`][]: event-driven on a CPU, the
+      fixed-in-degree gather on a GPU). It is prepared for `connectivity` here,
+      once: a form derived from the table (the gather's in-degree table) is
+      built now and held in this field, never recomputed per step. (So after
+      replacing `connectivity`, build a new projection.)
+    - `delay`: the transmission delay (ms), rounded to whole steps by
+      [`brainox.delays.delay_steps`][]: `None` (one step); a number, the same
+      delay for every synapse ([`brainox.delays.HomogeneousDelay`][]); an array
+      of the table's shape, one delay per synapse
+      ([`brainox.delays.HeterogeneousDelay`][], a ring buffer of future input
+      on the post side); or a ready delay object.
+    - `dt`: the simulation step (ms), needed with a `delay` in ms to count its
+      steps.
     - `presynaptic`: presynaptic dynamics that scale each spike's efficacy, such
       as Tsodyks-Markram short-term plasticity (one state per presynaptic neuron,
       applied before the delay).
@@ -86,35 +105,41 @@ class Projection(AbstractProjection):
 
     pre: str = eqx.field(static=True)
     post: str = eqx.field(static=True)
-    connectivity: OutDegreeTable
+    connectivity: OutDegreeTable | Procedural
     weight: Array | LongTerm
     synapse: AbstractSynapse | None
     output: AbstractOutput
     propagation: AbstractPropagation
-    delay: HomogeneousDelay | None
+    delay: HomogeneousDelay | HeterogeneousDelay | None
     presynaptic: AbstractPresynaptic | None
 
     def __init__(
         self,
         pre: str,
         post: str,
-        connectivity: OutDegreeTable,
+        connectivity: OutDegreeTable | Procedural,
         weight: ArrayLike | LongTerm,
         *,
         synapse: AbstractSynapse | None = None,
         output: AbstractOutput | None = None,
         propagation: AbstractPropagation | None = None,
-        delay: float | None = None,
+        delay: ArrayLike | HomogeneousDelay | HeterogeneousDelay | None = None,
         dt: float | None = None,
         presynaptic: AbstractPresynaptic | None = None,
     ):
         self.pre, self.post = str(pre), str(post)
+        if not isinstance(connectivity, (OutDegreeTable, Procedural)):
+            raise TypeError(
+                "`connectivity` must be a bx.connect.OutDegreeTable (from a "
+                "generator such as bx.connect.fixed_probability) or a "
+                f"bx.connect.Procedural, got {type(connectivity).__name__}."
+            )
         self.connectivity = connectivity
         if isinstance(weight, LongTerm):
-            check_weight(connectivity, weight.value)
+            _check_weight(connectivity, weight.value)
             self.weight = weight
         else:
-            self.weight = check_weight(connectivity, weight)
+            self.weight = _check_weight(connectivity, weight)
         if synapse is not None and synapse.size != connectivity.n_post:
             raise ValueError(
                 f"`synapse` has {synapse.size} post neurons but `connectivity` has "
@@ -130,15 +155,10 @@ class Projection(AbstractProjection):
         self.synapse = synapse
         default = Delta() if synapse is None else CUBA()
         self.output = default if output is None else output
-        self.propagation = EventDriven() if propagation is None else propagation
-        if delay is None:
-            self.delay = None
-        elif dt is None:
-            raise ValueError(
-                f"`delay` = {delay} ms needs the simulation step: pass `dt=` (ms)."
-            )
-        else:
-            self.delay = HomogeneousDelay(connectivity.n_pre, delay, dt)
+        self.propagation = _prepare(connectivity, propagation)
+        self.delay = _make_delay(
+            connectivity, self.propagation, delay, dt, self.weights().dtype
+        )
         if presynaptic is not None:
             n_pre = presynaptic.hidden_values()
             sizes = {v.shape[-1] for v in n_pre.values()}
@@ -167,13 +187,22 @@ class Projection(AbstractProjection):
         if self.presynaptic is not None:
             spikes, presynaptic = self.presynaptic.on_spikes(spikes)
             proj = eqx.tree_at(lambda p: p.presynaptic, proj, presynaptic)
-        if self.delay is not None:
-            spikes, delay = self.delay(spikes)
+        if isinstance(self.delay, HeterogeneousDelay):
+            assert isinstance(self.connectivity, OutDegreeTable)
+            increments, delay = self.delay(
+                self.propagation, self.connectivity, spikes, self.weights()
+            )
             proj = eqx.tree_at(lambda p: p.delay, proj, delay)
-        increments = self.propagation(self.connectivity, spikes, self.weights())
+        else:
+            if self.delay is not None:
+                spikes, delay = self.delay(spikes)
+                proj = eqx.tree_at(lambda p: p.delay, proj, delay)
+            increments = self.propagation(self.connectivity, spikes, self.weights())
         if self.synapse is None:
             return proj, increments
-        return eqx.tree_at(lambda p: p.synapse, proj, self.synapse.add(increments)), None
+        return eqx.tree_at(
+            lambda p: p.synapse, proj, self.synapse.add(increments)
+        ), None
 
     def current(self, pre, post) -> Array:
         if self.synapse is None:
@@ -189,3 +218,79 @@ class Projection(AbstractProjection):
             proj = eqx.tree_at(lambda p: p.synapse, proj, self.synapse.step(None, dt))
         return proj
 
+
+def _check_weight(
+    connectivity: OutDegreeTable | Procedural, weight: ArrayLike
+) -> Array:
+    if isinstance(connectivity, Procedural):
+        return connectivity.check_weight(weight)
+    return check_weight(connectivity, weight)
+
+
+def _prepare(
+    connectivity: OutDegreeTable | Procedural,
+    propagation: AbstractPropagation | None,
+) -> AbstractPropagation:
+    if isinstance(connectivity, Procedural):
+        if propagation is not None and propagation is not connectivity:
+            raise ValueError(
+                f"`propagation` is {type(propagation).__name__}, but procedural "
+                "connectivity is its own propagation (it regenerates the synapses "
+                "each step); omit `propagation`, or materialise the connectivity "
+                "with `connectivity.table()` to use a stored strategy."
+            )
+        return connectivity
+    if isinstance(propagation, Procedural):
+        raise ValueError(
+            "`propagation` is a bx.connect.Procedural, which is a connectivity: "
+            "pass it as `connectivity` (the second positional argument after the "
+            "population names) instead of a table."
+        )
+    if propagation is None:
+        return default_propagation(connectivity)
+    if not isinstance(propagation, AbstractPropagation):
+        raise TypeError(
+            "`propagation` must be a strategy such as bx.connect.EventDriven(), got "
+            f"{type(propagation).__name__}."
+        )
+    return propagation.prepare(connectivity)
+
+
+def _make_delay(
+    connectivity: OutDegreeTable | Procedural,
+    propagation: AbstractPropagation,
+    delay: ArrayLike | HomogeneousDelay | HeterogeneousDelay | None,
+    dt: float | None,
+    dtype,
+) -> HomogeneousDelay | HeterogeneousDelay | None:
+    if delay is None:
+        return None
+    if isinstance(delay, HomogeneousDelay):
+        if delay.buffer.value.shape[1:] != (connectivity.n_pre,):
+            raise ValueError(
+                f"`delay` buffers {delay.buffer.value.shape[1:]} presynaptic "
+                f"neurons but the connectivity has n_pre = {connectivity.n_pre}."
+            )
+        return delay
+    if isinstance(delay, HeterogeneousDelay):
+        if not isinstance(connectivity, OutDegreeTable):
+            raise ValueError(
+                "per-synapse delays need a stored table; procedural connectivity "
+                "supports one delay (a number of ms) per projection."
+            )
+        return delay.for_propagation(propagation, connectivity)
+    if dt is None:
+        raise ValueError(
+            f"`delay` = {delay} ms needs the simulation step: pass `dt=` (ms)."
+        )
+    if jnp.ndim(delay) == 0:
+        return HomogeneousDelay(connectivity.n_pre, float(delay), dt)
+    if not isinstance(connectivity, OutDegreeTable):
+        raise ValueError(
+            f"`delay` has shape {jnp.shape(delay)}, per-synapse delays, but "
+            "procedural connectivity stores no synapses; give one delay (ms) "
+            "for the whole projection."
+        )
+    return HeterogeneousDelay(
+        connectivity, delay, dt, propagation=propagation, dtype=dtype
+    )

@@ -62,7 +62,7 @@ class ExponentialEuler(AbstractFixedStepSolver):
         zeros = [jnp.zeros_like(x) for x in leaves]
         y1 = []
         f0_leaves = treedef.flatten_up_to(f0)
-        for i, (y, f) in enumerate(zip(leaves, f0_leaves)):
+        for i, (y, f) in enumerate(zip(leaves, f0_leaves, strict=True)):
             tangent = zeros[:i] + [jnp.ones_like(y)] + zeros[i + 1 :]
             a = treedef.flatten_up_to(f_jvp(treedef.unflatten(tangent)))[i]
             y1.append(y + _phi1_dt(a, dt) * f)
