@@ -6,7 +6,9 @@ leaves; their dynamics are vector fields integrated by diffrax solvers.
 
 from . import (
     connect as connect,
+    delays as delays,
     init as init,
+    outputs as outputs,
     rates as rates,
     surrogate as surrogate,
     synapses as synapses,
@@ -15,6 +17,12 @@ from ._dynamics import (
     AbstractDynamics as AbstractDynamics,
     AbstractNeuron as AbstractNeuron,
     integrate_step as integrate_step,
+)
+from .gap_junction import GapJunction as GapJunction
+from .network import Network as Network
+from .projections import (
+    AbstractProjection as AbstractProjection,
+    Projection as Projection,
 )
 from ._run import SpikeEvents as SpikeEvents, simulate as simulate
 from ._solvers.exponential_euler import ExponentialEuler as ExponentialEuler

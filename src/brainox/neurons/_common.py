@@ -1,4 +1,12 @@
-"""The discrete part of spiking neurons, shared by every model: reset, refractoriness."""
+"""Pieces shared by the neuron models.
+
+- The discrete part of spiking neurons: reset, refractoriness, and the whole
+  integrate-and-fire event (threshold -> spike -> clip -> reset -> refractory) that
+  every LIF-like model (LIF, ExpIF, AdEx, QIF, GIF) applies to its potential.
+- Threshold-crossing detection for models without a reset (Hodgkin-Huxley type).
+- Hodgkin-Huxley-type gates: `dx/dt = alpha (1 - x) - beta x`, their steady
+  state, and the guarded rate `x / (1 - exp(-x / k))`.
+"""
 
 from typing import Any
 
@@ -13,6 +21,55 @@ from ..init import draw
 def reset_where(x: Array, spike: Array, value: Array) -> Array:
     """`value` where `spike` is 1, `x` elsewhere, written so gradients flow."""
     return x + spike * (value - x)
+
+
+def integrate_and_fire(
+    surrogate: Any,
+    V0: Array,
+    V1: Array,
+    V_th: Array,
+    V_reset: Array,
+    refractory_left: Array,
+    t_ref: Array,
+    dt: float,
+    *,
+    clip: bool = False,
+) -> tuple[Array, Array, Array]:
+    """The discrete part of an integrate-and-fire neuron, after one integration step.
+
+    In order:
+
+    1. **refractoriness**: where `refractory_left > 0` the potential is held at its
+       value before the step (`V0`, the reset value) and no spike can occur;
+    2. **threshold**: `spike = surrogate(V - V_th)` (a Heaviside forward, a smooth
+       surrogate gradient backward);
+    3. **clip** (with `clip=True`): `V <- min(V, V_th)`, for models whose potential
+       runs off to infinity within the step that spikes (exponential, quadratic):
+       the overshoot never reaches the state or the gradient;
+    4. **reset**: `V <- V_reset` where a spike occurred;
+    5. **refractory count**: restart at `t_ref / dt` steps after a spike, else count
+       down to 0.
+
+    **Arguments:**
+
+    - `surrogate`: the spike function.
+    - `V0`, `V1`: the potential at the start and the end of the step (mV).
+    - `V_th`: the threshold (or spike cut-off), a parameter or a state (mV).
+    - `V_reset`: the reset potential (mV).
+    - `refractory_left`: refractory steps left before the step (int).
+    - `t_ref`: the refractory period (ms).
+    - `dt`: the step (ms).
+    - `clip`: clip the potential at `V_th` before the reset.
+
+    **Returns:** `(V, spike, refractory_left)` after the step.
+    """
+    refractory = refractory_left > 0
+    V = jnp.where(refractory, V0, V1)
+    spike = jnp.where(refractory, 0.0, surrogate(V - V_th))
+    if clip:
+        V = jnp.minimum(V, V_th)
+    V = reset_where(V, spike, V_reset)
+    return V, spike, count_down(refractory_left, spike, t_ref, dt)
 
 
 def refractory_steps(t_ref: Array, dt: float) -> Array:
@@ -73,3 +130,35 @@ def upward_crossing(surrogate: Any, x0: Array, x1: Array) -> Array:
     gradient flows through `x1`; the "was below" condition carries no gradient.
     """
     return surrogate(x1) * (x0 < 0).astype(x1.dtype)
+
+
+def gate_derivative(alpha: Array, beta: Array, x: Array) -> Array:
+    """`dx/dt = alpha (1 - x) - beta x` of a Hodgkin-Huxley-type gate (1/ms)."""
+    return alpha * (1 - x) - beta * x
+
+
+def gate_steady_state(alpha: Array, beta: Array) -> Array:
+    """The steady state `alpha / (alpha + beta)` of a Hodgkin-Huxley-type gate."""
+    return alpha / (alpha + beta)
+
+
+def gates_at_rest(
+    rates: dict[str, tuple[Array, Array]],
+    inits: dict[str, Any],
+    n: int,
+    dtype: Any,
+) -> dict[str, Hidden]:
+    """`Hidden` gate states: each given initial value, or the steady state.
+
+    **Arguments:**
+
+    - `rates`: `{gate: (alpha, beta)}` at the initial potential.
+    - `inits`: `{gate: value or None}`; `None` starts the gate at its steady state.
+    - `n`, `dtype`: the population size and dtype.
+    """
+    return {
+        gate: initial_state(
+            inits[gate], gate_steady_state(*rates[gate]), n, dtype, None, f"{gate}_init"
+        )
+        for gate in inits
+    }

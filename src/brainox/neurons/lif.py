@@ -9,7 +9,7 @@ from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden, ShortTerm
 from .._validate import as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import count_down, initial_state, reset_where
+from ._common import initial_state, integrate_and_fire
 
 
 MOHM_PA_TO_MV = 1e-3
@@ -111,9 +111,14 @@ class LIF(AbstractNeuron):
         return {"V": (-(y["V"] - self.V_rest) + drive) / self.tau}
 
     def fire(self, y0, y1, dt):
-        refractory = self.refractory_left.value > 0
-        V = jnp.where(refractory, y0["V"], y1["V"])
-        spike = jnp.where(refractory, 0.0, self.surrogate(V - self.V_th))
-        V = reset_where(V, spike, self.V_reset)
-        left = count_down(self.refractory_left.value, spike, self.t_ref, dt)
+        V, spike, left = integrate_and_fire(
+            self.surrogate,
+            y0["V"],
+            y1["V"],
+            self.V_th,
+            self.V_reset,
+            self.refractory_left.value,
+            self.t_ref,
+            dt,
+        )
         return self.with_states(V=V, spike=spike, refractory_left=left)
