@@ -10,6 +10,7 @@
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from .._custom_types import Array
@@ -19,8 +20,14 @@ from ..init import draw
 
 
 def reset_where(x: Array, spike: Array, value: Array) -> Array:
-    """`value` where `spike` is 1, `x` elsewhere, written so gradients flow."""
-    return x + spike * (value - x)
+    """`value` where `spike` is 1, `x` elsewhere.
+
+    The spike is detached (`stop_gradient`) in the reset: gradients flow through
+    `x` and `value` but not back through the surrogate of the reset itself. Without
+    this, long runs pile up the reset's surrogate terms and gradients explode
+    (Zenke & Vogels 2021 recommend the detached reset).
+    """
+    return x + jax.lax.stop_gradient(spike) * (value - x)
 
 
 def integrate_and_fire(

@@ -250,7 +250,7 @@ class AdEx(AbstractNeuron):
         membrane = -self.g_L * (V - self.E_L) + self.g_L * spike_current
         return {
             "V": (membrane - w + current) / self.C,
-            "w": (self.a * (V - self.E_L) - w) / self.tau_w,
+            "w": (self.a * (V - self.E_L) - w) * (1.0 / self.tau_w),
         }
 
     def fire(self, y0, y1, dt):

@@ -143,7 +143,7 @@ class ExpIF(AbstractNeuron):
         V = jnp.minimum(y["V"], self.V_cut)  # frozen above the cut-off
         spike_current = exp_spike_current(V, self.V_T, self.Delta_T)
         drive = self.R * current * MOHM_PA_TO_MV
-        return {"V": (-(V - self.V_rest) + spike_current + drive) / self.tau}
+        return {"V": (-(V - self.V_rest) + spike_current + drive) * (1.0 / self.tau)}
 
     def fire(self, y0, y1, dt):
         V, spike, left = integrate_and_fire(

@@ -153,7 +153,7 @@ class FitzHughNagumo(AbstractNeuron):
         v, w = y["v"], y["w"]
         return {
             "v": v - v**3 / 3 - w + current,
-            "w": (v + self.a - self.b * w) / self.tau,
+            "w": (v + self.a - self.b * w) * (1.0 / self.tau),
         }
 
     def fire(self, y0, y1, dt):

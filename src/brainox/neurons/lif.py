@@ -108,7 +108,7 @@ class LIF(AbstractNeuron):
         """`dV/dt = (-(V - V_rest) + R I) / tau` in mV/ms, with `args = I` in pA."""
         current = 0.0 if args is None else args
         drive = self.R * current * MOHM_PA_TO_MV
-        return {"V": (-(y["V"] - self.V_rest) + drive) / self.tau}
+        return {"V": (-(y["V"] - self.V_rest) + drive) * (1.0 / self.tau)}
 
     def fire(self, y0, y1, dt):
         V, spike, left = integrate_and_fire(

@@ -140,7 +140,7 @@ class QIF(AbstractNeuron):
         V = y["V"]
         quadratic = self.a0 * (V - self.V_rest) * (V - self.V_c)
         drive = self.R * current * MOHM_PA_TO_MV
-        return {"V": (quadratic + drive) / self.tau}
+        return {"V": (quadratic + drive) * (1.0 / self.tau)}
 
     def fire(self, y0, y1, dt):
         V, spike, left = integrate_and_fire(

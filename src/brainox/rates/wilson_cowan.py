@@ -187,7 +187,8 @@ class WilsonCowan(AbstractDynamics):
         x_E = self.w_EE * E - self.w_EI * inh + self.P + inputs["E"]
         x_I = self.w_IE * E - self.w_II * inh + self.Q + inputs["I"]
         return {
-            "E": (-E + (self.k_E - self.r_E * E) * self.gain(x_E, "E")) / self.tau_E,
+            "E": (-E + (self.k_E - self.r_E * E) * self.gain(x_E, "E"))
+            * (1.0 / self.tau_E),
             "I": (-inh + (self.k_I - self.r_I * inh) * self.gain(x_I, "I"))
-            / self.tau_I,
+            * (1.0 / self.tau_I),
         }
