@@ -7,6 +7,7 @@
 - `examples`: every `examples/*.py` at a small size.
 - `demo`: the full COBA network (4000 neurons, 1 s): rates, wall time, raster.
 - `bench`: the benchmark scripts in `benchmarks/`.
+- `peers`: Brian2 and BrainPy side by side (`benchmarks/peers/`; their own venvs).
 
 Each session builds its own virtual environment from `pyproject.toml` (the
 package, its extras and its dependency groups), so a clean clone needs only
@@ -102,3 +103,9 @@ def bench(session: nox.Session) -> None:
     session.install(".")
     for script in _scripts(session, "benchmarks"):
         session.run("python", script, *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def peers(session: nox.Session) -> None:
+    """Run the Brian2/BrainPy peer scripts, interleaved (see benchmarks/peers/)."""
+    session.run("python", "benchmarks/peers/run_peers.py", *session.posargs)
