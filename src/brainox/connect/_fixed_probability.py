@@ -2,32 +2,14 @@
 
 import functools
 import math
-from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .._custom_types import Array, RealScalarLike
 from .._validate import check_size
+from ._checks import check_flag, check_probability
 from ._table import OutDegreeTable
-
-
-def _check_probability(p: Any) -> float:
-    if isinstance(p, (bool, np.bool_)):
-        raise TypeError(f"`p` must be a number, the connection probability, got {p}.")
-    try:
-        value = float(p)
-    except (TypeError, ValueError) as e:
-        raise TypeError(
-            f"`p` must be a number, the connection probability, got {p!r}."
-        ) from e
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(
-            f"`p` must be a probability in [0, 1], got {value}; pass the "
-            "connection probability, e.g. p=0.02 for 2%."
-        )
-    return value
 
 
 def _saturating_add(cap: int):
@@ -103,9 +85,8 @@ def fixed_probability(
     """
     n_pre = check_size("n_pre", n_pre)
     n_post = check_size("n_post", n_post)
-    p = _check_probability(p)
-    if not isinstance(allow_autapses, (bool, np.bool_)):
-        raise TypeError(f"`allow_autapses` must be a bool, got {allow_autapses!r}.")
+    p = check_probability(p)
+    allow_autapses = check_flag("allow_autapses", allow_autapses)
     if p == 0.0:
         return OutDegreeTable(jnp.full((n_pre, 0), n_post, jnp.int32), n_post)
 
