@@ -54,7 +54,8 @@ class GapJunction(AbstractProjection):
         # a ring of 100 neurons, each coupled to both neighbours (symmetric)
         i = jnp.arange(100)
         table = bx.connect.OutDegreeTable(
-            jnp.stack([(i - 1) % 100, (i + 1) % 100], axis=1), n_post=100)
+            jnp.sort(jnp.stack([(i - 1) % 100, (i + 1) % 100], axis=1), axis=1),
+            n_post=100)
         net = bx.Network(
             populations={"inh": bx.LIF(100)},
             projections={"gap": bx.GapJunction("inh", "inh", table, g=1.0)},
