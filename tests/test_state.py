@@ -218,3 +218,14 @@ def test_property_round_trip_and_reset_idempotent(n, values):
     np.testing.assert_array_equal(once["s"].value, v)
     np.testing.assert_array_equal(once["l"].value, v - 1)
     assert jax.tree.all(jax.tree.map(lambda a, b: bool(jnp.all(a == b)), once, twice))
+
+
+def test_typed_key_states_replace_and_reset():
+    key = bx.ShortTerm(jax.random.key(0))
+    advanced = key.replace(jax.random.split(key.value)[0])
+    assert advanced.value.dtype == key.value.dtype
+    np.testing.assert_array_equal(
+        jax.random.key_data(bx.reset(advanced).value), jax.random.key_data(key.value)
+    )
+    with pytest.raises(TypeError, match="cannot replace"):
+        key.replace(jnp.zeros((), jnp.uint32))

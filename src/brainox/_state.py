@@ -83,13 +83,18 @@ class AbstractState(eqx.Module):
                 f"cannot replace a {type(self).__name__} state of shape {old.shape} "
                 f"with a value of shape {value.shape}; states keep their shape."
             )
-        if not jnp.can_cast(value.dtype, old.dtype, casting="same_kind"):
+        if jnp.issubdtype(old.dtype, jax.dtypes.prng_key):
+            same_kind = value.dtype == old.dtype  # typed keys only match themselves
+        else:
+            same_kind = jnp.can_cast(value.dtype, old.dtype, casting="same_kind")
+        if not same_kind:
             raise TypeError(
                 f"cannot replace a {type(self).__name__} state of dtype {old.dtype} "
                 f"with a value of dtype {value.dtype}; convert it with "
                 f"`.astype({old.dtype})` if that is intended."
             )
-        value = value.astype(old.dtype)  # also drops a weak type, avoiding retraces
+        if not jnp.issubdtype(old.dtype, jax.dtypes.prng_key):
+            value = value.astype(old.dtype)  # also drops a weak type: no retraces
         return dataclasses.replace(self, value=value)  # pyright: ignore
 
     def initial_value(self, key: Array | None) -> Array:
@@ -323,6 +328,6 @@ def reset(model: _T, key: Array | None = None) -> _T:
     for i, leaf in enumerate(leaves):
         if isinstance(leaf, _RESETTABLE):
             sub = None if key is None else jax.random.fold_in(key, i)
-            leaf = leaf.replace(leaf.initial_value(sub).astype(leaf.value.dtype))
+            leaf = leaf.replace(leaf.initial_value(sub))
         out.append(leaf)
     return jtu.tree_unflatten(treedef, out)
