@@ -5,6 +5,7 @@ from typing import TypeVar
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 
 from ._custom_types import Array, ArrayLike
 from ._state import LongTerm
@@ -100,6 +101,16 @@ class Projection(AbstractProjection):
         exc = bx.Projection("exc", "all", table, weight=6.0,
                             synapse=bx.synapses.Exponential(4000, tau=5.0),
                             output=bx.outputs.COBA(E=0.0))
+        # one delay per synapse, uniform in [1, 5] ms, on the GPU's strategy
+        delays = jax.random.uniform(key, table.indices.shape, minval=1.0,
+                                    maxval=5.0)
+        exc = bx.Projection("exc", "all", table, weight=6.0, delay=delays, dt=0.1,
+                            propagation=bx.connect.FixedInDegreeGather(),
+                            synapse=bx.synapses.Exponential(4000, tau=5.0))
+        # too big to store: regenerated each step from a key
+        conn = bx.connect.Procedural(key, 800_000, 1_000_000, in_degree=64)
+        exc = bx.Projection("exc", "all", conn, weight=6.0,
+                            synapse=bx.synapses.Exponential(1_000_000, tau=5.0))
         ```
     """
 
@@ -284,7 +295,7 @@ def _make_delay(
             f"`delay` = {delay} ms needs the simulation step: pass `dt=` (ms)."
         )
     if jnp.ndim(delay) == 0:
-        return HomogeneousDelay(connectivity.n_pre, float(delay), dt)
+        return HomogeneousDelay(connectivity.n_pre, float(np.asarray(delay)), dt)
     if not isinstance(connectivity, OutDegreeTable):
         raise ValueError(
             f"`delay` has shape {jnp.shape(delay)}, per-synapse delays, but "
