@@ -20,31 +20,27 @@ from ._dynamics import (
     AbstractNeuron as AbstractNeuron,
     integrate_step as integrate_step,
 )
-from .gap_junction import GapJunction as GapJunction
-from .network import Network as Network
-from .projections import (
-    AbstractProjection as AbstractProjection,
-    Projection as Projection,
-)
 from ._run import SpikeEvents as SpikeEvents, simulate as simulate
 from ._solvers.exponential_euler import ExponentialEuler as ExponentialEuler
 from ._solvers.heun import Heun as Heun
 from ._solvers.rk4 import RK4 as RK4
 from ._state import (
     AbstractState as AbstractState,
-    combine as combine,
     Hidden as Hidden,
+    LongTerm as LongTerm,
+    ShortTerm as ShortTerm,
+    combine as combine,
     is_param as is_param,
     is_state as is_state,
     list_params as list_params,
     list_states as list_states,
-    LongTerm as LongTerm,
     partition as partition,
     reset as reset,
-    ShortTerm as ShortTerm,
     state_counts as state_counts,
     states as states,
 )
+from .gap_junction import GapJunction as GapJunction
+from .network import Network as Network
 from .neurons.adex import AdEx as AdEx
 from .neurons.expif import ExpIF as ExpIF
 from .neurons.fitzhugh_nagumo import FitzHughNagumo as FitzHughNagumo
@@ -59,6 +55,10 @@ from .neurons.morris_lecar import MorrisLecar as MorrisLecar
 from .neurons.qif import QIF as QIF
 from .neurons.traub_miles import TraubMilesHH as TraubMilesHH
 from .neurons.wang_buzsaki import WangBuzsaki as WangBuzsaki
+from .projections import (
+    AbstractProjection as AbstractProjection,
+    Projection as Projection,
+)
 
 
 __version__ = "0.1.0"

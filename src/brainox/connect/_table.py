@@ -7,6 +7,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from .._custom_types import Array, ArrayLike, Float, Int
 
@@ -61,7 +62,7 @@ class OutDegreeTable(eqx.Module):
             )
         if indices.shape[0] < 1:
             raise ValueError("`indices` has no rows; it needs one row per pre neuron.")
-        if not isinstance(indices, jax.core.Tracer) and indices.size:
+        if not isinstance(indices, Tracer) and indices.size:
             host = np.asarray(indices)
             low, high = int(host.min()), int(host.max())
             if low < 0 or high > n_post:

@@ -4,6 +4,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from .._custom_types import Array, ArrayLike, FloatLike, Int, PyTree
 from .._state import ShortTerm
@@ -151,7 +152,7 @@ def poisson_counts(
     if lam.size == 0:
         return jnp.zeros(lam.shape, jnp.int32)
     if unroll is None:
-        concrete = not isinstance(lam, jax.core.Tracer)
+        concrete = not isinstance(lam, Tracer)
         unroll = count_bound(float(jnp.max(lam))) if concrete else 8
 
     def more(carry):
@@ -360,7 +361,7 @@ class PoissonInput(AbstractProjection):
         self.output = default if output is None else output
         self.key, self.impl = key_state(key)
         lam = self.mean_count()
-        concrete = not isinstance(lam, jax.core.Tracer)
+        concrete = not isinstance(lam, Tracer)
         self.unroll = count_bound(float(jnp.max(lam))) if concrete else 8
 
     @property

@@ -8,13 +8,13 @@
   state, and the guarded rate `x / (1 - exp(-x / k))`.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
 
 from .._custom_types import Array
-from .._state import Hidden
+from .._state import Hidden, Initializer
 from .._validate import as_param
 from ..init import draw
 
@@ -105,7 +105,7 @@ def initial_state(
                 f"`{name}` is random ({init}); pass `key=jax.random.key(...)` to "
                 "draw it."
             )
-        return Hidden(draw(init, key, (n,), dtype), init=init)
+        return Hidden(draw(init, key, (n,), dtype), init=cast(Initializer, init))
     value = jnp.broadcast_to(as_param(name, init, n, dtype), (n,))
     return Hidden(value)
 

@@ -1,7 +1,6 @@
 """The Izhikevich (2003) simple model and the integration scheme of its paper."""
 
 from collections.abc import Sequence
-
 from typing import ClassVar
 
 import diffrax

@@ -153,6 +153,7 @@ def brunel(
     g_regime, eta_regime = check_choice("regime", regime, REGIMES)
     g = g_regime if g is None else g
     eta = eta_regime if eta is None else eta
+    assert g is not None and eta is not None
     if isinstance(n_exc, bool) or not isinstance(n_exc, int) or n_exc < 1:
         raise ValueError(f"`n_exc` must be a positive integer, got {n_exc!r}.")
     n_inh = max(1, int(round(gamma * n_exc)))

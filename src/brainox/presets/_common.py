@@ -116,6 +116,7 @@ def ei_tables(
         from_exc = fixed_in_degree(k_exc, n_exc, n, in_degree[0])
         from_inh = fixed_in_degree(k_inh, n_inh, n, in_degree[1])
     else:
+        assert p is not None
         from_exc = fixed_probability(k_exc, n_exc, n, p)
         from_inh = fixed_probability(k_inh, n_inh, n, p)
     ee, ei = split_columns(from_exc, n_exc)
