@@ -76,7 +76,8 @@ class Projection(AbstractProjection):
     - `synapse`: post-side kinetics such as [`brainox.synapses.Exponential`][],
       or `None` for delta synapses.
     - `output`: [`brainox.outputs.COBA`][], [`brainox.outputs.CUBA`][],
-      [`brainox.outputs.MgBlock`][] (default: CUBA with a synapse, Delta without).
+      [`brainox.outputs.MgBlock`][], or [`brainox.outputs.Delta`][] without a
+      synapse (default: CUBA with a synapse, Delta without).
     - `propagation`: the strategy (default: by backend, see
       [`brainox.connect.default_propagation`][]: event-driven on a CPU, the
       fixed-in-degree gather on a GPU). It is prepared for `connectivity` here,
