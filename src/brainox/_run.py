@@ -129,7 +129,12 @@ def _run_chunk(
         return (new_states, step + 1), packed
 
     def record_block(carry, xs_block):
-        carry, packed = jax.lax.scan(one_step, carry, xs_block, length=k)
+        if k == 1:  # no inner loop: one step per record
+            first = [None if x is None else x[0] for x in xs_block]
+            carry, packed = one_step(carry, first)
+            packed = {name: p[None] for name, p in packed.items()}
+        else:
+            carry, packed = jax.lax.scan(one_step, carry, xs_block, length=k)
         model = eqx.combine(carry[0], rest, is_leaf=is_state)
         return carry, ({name: fn(model) for name, fn in monitors.items()}, packed)
 
