@@ -31,23 +31,21 @@ def reset_where(x: Array, spike: Array, value: Array) -> Array:
 
 
 def integrate_and_fire(
-    surrogate: Any,
-    V0: Array,
-    V1: Array,
+    neuron: Any,
+    y0: dict[str, Array],
+    y1: dict[str, Array],
     V_th: Array,
-    V_reset: Array,
-    refractory_left: Array,
-    t_ref: Array,
     dt: float,
     *,
     clip: bool = False,
-) -> tuple[Array, Array, Array]:
+) -> dict[str, Array]:
     """The discrete part of an integrate-and-fire neuron, after one integration step.
 
-    In order:
+    The neuron holds `V` (Hidden), `spike` and `refractory_left` (ShortTerm),
+    `V_reset`, `t_ref` and `surrogate`. In order:
 
     1. **refractoriness**: where `refractory_left > 0` the potential is held at its
-       value before the step (`V0`, the reset value) and no spike can occur;
+       value before the step (`y0["V"]`, the reset value) and no spike can occur;
     2. **threshold**: `spike = surrogate(V - V_th)` (a Heaviside forward, a smooth
        surrogate gradient backward);
     3. **clip** (with `clip=True`): `V <- min(V, V_th)`, for models whose potential
@@ -59,24 +57,24 @@ def integrate_and_fire(
 
     **Arguments:**
 
-    - `surrogate`: the spike function.
-    - `V0`, `V1`: the potential at the start and the end of the step (mV).
+    - `neuron`: the integrate-and-fire neuron.
+    - `y0`, `y1`: its hidden values at the start and the end of the step.
     - `V_th`: the threshold (or spike cut-off), a parameter or a state (mV).
-    - `V_reset`: the reset potential (mV).
-    - `refractory_left`: refractory steps left before the step (int).
-    - `t_ref`: the refractory period (ms).
     - `dt`: the step (ms).
     - `clip`: clip the potential at `V_th` before the reset.
 
-    **Returns:** `(V, spike, refractory_left)` after the step.
+    **Returns:** the new `V`, `spike` and `refractory_left`, as keyword arguments
+    for `neuron.with_states`.
     """
-    refractory = refractory_left > 0
-    V = jnp.where(refractory, V0, V1)
-    spike = jnp.where(refractory, 0.0, surrogate(V - V_th))
+    left = neuron.refractory_left.value
+    refractory = left > 0
+    V = jnp.where(refractory, y0["V"], y1["V"])
+    spike = jnp.where(refractory, 0.0, neuron.surrogate(V - V_th))
     if clip:
         V = jnp.minimum(V, V_th)
-    V = reset_where(V, spike, V_reset)
-    return V, spike, count_down(refractory_left, spike, t_ref, dt)
+    V = reset_where(V, spike, neuron.V_reset)
+    left = count_down(left, spike, neuron.t_ref, dt)
+    return {"V": V, "spike": spike, "refractory_left": left}
 
 
 def refractory_steps(t_ref: Array, dt: float) -> Array:

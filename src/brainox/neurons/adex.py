@@ -254,16 +254,6 @@ class AdEx(AbstractNeuron):
         }
 
     def fire(self, y0, y1, dt):
-        V, spike, left = integrate_and_fire(
-            self.surrogate,
-            y0["V"],
-            y1["V"],
-            self.V_peak,
-            self.V_reset,
-            self.refractory_left.value,
-            self.t_ref,
-            dt,
-            clip=True,
-        )
-        w = y1["w"] + spike * self.b
-        return self.with_states(V=V, w=w, spike=spike, refractory_left=left)
+        fired = integrate_and_fire(self, y0, y1, self.V_peak, dt, clip=True)
+        w = y1["w"] + fired["spike"] * self.b
+        return self.with_states(w=w, **fired)

@@ -195,21 +195,11 @@ class GIF(AbstractNeuron):
         }
 
     def fire(self, y0, y1, dt):
-        V, spike, left = integrate_and_fire(
-            self.surrogate,
-            y0["V"],
-            y1["V"],
-            y1["Theta"],
-            self.V_reset,
-            self.refractory_left.value,
-            self.t_ref,
-            dt,
-        )
+        fired = integrate_and_fire(self, y0, y1, y1["Theta"], dt)
+        spike = fired["spike"]
         Theta = y1["Theta"] + spike * (
             jnp.maximum(self.Theta_reset, y1["Theta"]) - y1["Theta"]
         )
         I1 = y1["I1"] + spike * ((self.R1 - 1) * y1["I1"] + self.A1)
         I2 = y1["I2"] + spike * ((self.R2 - 1) * y1["I2"] + self.A2)
-        return self.with_states(
-            V=V, Theta=Theta, I1=I1, I2=I2, spike=spike, refractory_left=left
-        )
+        return self.with_states(Theta=Theta, I1=I1, I2=I2, **fired)

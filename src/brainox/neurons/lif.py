@@ -111,14 +111,5 @@ class LIF(AbstractNeuron):
         return {"V": (-(y["V"] - self.V_rest) + drive) * (1.0 / self.tau)}
 
     def fire(self, y0, y1, dt):
-        V, spike, left = integrate_and_fire(
-            self.surrogate,
-            y0["V"],
-            y1["V"],
-            self.V_th,
-            self.V_reset,
-            self.refractory_left.value,
-            self.t_ref,
-            dt,
-        )
-        return self.with_states(V=V, spike=spike, refractory_left=left)
+        fired = integrate_and_fire(self, y0, y1, self.V_th, dt)
+        return self.with_states(**fired)

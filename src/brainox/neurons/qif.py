@@ -143,15 +143,5 @@ class QIF(AbstractNeuron):
         return {"V": (quadratic + drive) * (1.0 / self.tau)}
 
     def fire(self, y0, y1, dt):
-        V, spike, left = integrate_and_fire(
-            self.surrogate,
-            y0["V"],
-            y1["V"],
-            self.V_peak,
-            self.V_reset,
-            self.refractory_left.value,
-            self.t_ref,
-            dt,
-            clip=True,
-        )
-        return self.with_states(V=V, spike=spike, refractory_left=left)
+        fired = integrate_and_fire(self, y0, y1, self.V_peak, dt, clip=True)
+        return self.with_states(**fired)
