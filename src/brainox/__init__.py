@@ -5,11 +5,20 @@ leaves; their dynamics are vector fields integrated by diffrax solvers.
 """
 
 from . import (
+    analysis as analysis,
     connect as connect,
+    datasets as datasets,
     delays as delays,
+    distributed as distributed,
+    dynsys as dynsys,
+    exact as exact,
     init as init,
     inputs as inputs,
+    interop as interop,
+    nn as nn,
     outputs as outputs,
+    plasticity as plasticity,
+    plot as plot,
     presets as presets,
     rates as rates,
     surrogate as surrogate,

@@ -1,0 +1,1 @@
+"""Spike-train and population analysis."""

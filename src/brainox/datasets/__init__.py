@@ -1,0 +1,1 @@
+"""Small data sets, loaded from local files only (nothing is downloaded)."""

@@ -1,0 +1,1 @@
+"""Simulation sharded across devices, and parameter sweeps."""

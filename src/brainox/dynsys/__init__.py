@@ -1,0 +1,1 @@
+"""Dynamical-systems tools: fixed points, stability, nullclines, bifurcations."""

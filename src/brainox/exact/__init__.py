@@ -1,0 +1,1 @@
+"""Exact event-driven simulation: spike times found by root finding."""

@@ -1,0 +1,1 @@
+"""Interoperability with NIR and Neo (optional extras, imported lazily)."""

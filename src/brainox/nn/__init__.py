@@ -1,0 +1,1 @@
+"""Spiking layers that compose with `equinox.nn`, and training helpers."""

@@ -1,0 +1,1 @@
+"""Synaptic plasticity rules acting on projections."""

@@ -1,0 +1,1 @@
+"""Plots of recordings and phase planes (needs the `plot` extra: matplotlib)."""
