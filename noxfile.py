@@ -80,7 +80,7 @@ def _scripts(session: nox.Session, folder: str) -> list[str]:
 @nox.session
 def examples(session: nox.Session) -> None:
     """Run every examples/*.py at a small size (`--small --out <tmpdir>`)."""
-    session.install(".[plot,progress]")
+    session.install(".[plot,progress,data,nir,neo]")
     out = session.create_tmp()
     env = {"MPLBACKEND": "Agg"}
     for script in _scripts(session, "examples"):

@@ -3,7 +3,7 @@
 import functools
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import equinox as eqx
@@ -14,8 +14,14 @@ import numpy as np
 from jax.core import Tracer
 
 from ._custom_types import Array, Model, PyTree
+from ._dynamics import AbstractNeuron
 from ._state import AbstractState, is_state
-from ._validate import check_dt
+from ._validate import (
+    check_dt,
+    check_input_shape,
+    check_resolution,
+    check_state_dtypes,
+)
 
 
 class SpikeEvents(NamedTuple):
@@ -78,6 +84,17 @@ def _as_functions(spec: Mapping[str, Monitor] | list[str] | tuple | None, arg: s
             f"`{arg}` must be a dict of name -> function of the model (or state "
             f"name), or a list of state names; got {type(spec).__name__}."
         )
+    for name, monitor in spec.items():
+        if not isinstance(name, str):
+            raise TypeError(
+                f"`{arg}` names must be strings, got {name!r} "
+                f"({type(name).__name__}); e.g. {{'exc': 'populations.exc.spike'}}."
+            )
+        if not (isinstance(monitor, str) or callable(monitor)):
+            raise TypeError(
+                f"`{arg}[{name!r}]` must be a state name such as 'V' or a function "
+                f"of the model, got {monitor!r}."
+            )
     if "t" in spec:
         raise ValueError(f"`{arg}` may not use the name 't': it holds the times.")
     return {k: _resolve(v) if isinstance(v, str) else v for k, v in spec.items()}
@@ -108,12 +125,108 @@ def _pack(spike: Array) -> Array:
     return jnp.packbits(jnp.ravel(spike) > 0)
 
 
+def _dotted(path) -> str:
+    # A key path as the dotted name monitors use: "populations.exc.V".
+    parts = []
+    for key in path:
+        for attr in ("name", "key", "idx"):
+            if hasattr(key, attr):
+                parts.append(str(getattr(key, attr)))
+                break
+    return ".".join(parts)
+
+
+def _state_leaves(states) -> list[tuple[str, Array]]:
+    # The arrays of the tagged states, each with its dotted path.
+    found = jtu.tree_flatten_with_path(states, is_leaf=is_state)[0]
+    return [
+        (_dotted(path), s.value) for path, s in found if isinstance(s, AbstractState)
+    ]
+
+
+def _check_carry(before, after) -> None:
+    # At trace time: a step must keep the states, each of its shape and dtype.
+    old, new = dict(_state_leaves(before)), dict(_state_leaves(after))
+    if list(old) != list(new):
+        raise ValueError(
+            f"one step changes which states the model holds (before: {list(old)}, "
+            f"after: {list(new)}); `step` must return the model with the same "
+            "tagged states (update them with `.replace(value)`)."
+        )
+    for path, x in old.items():
+        y = new[path]
+        if x.shape != y.shape or x.dtype != y.dtype:
+            raise ValueError(
+                f"one step turns the state `{path}` from {x.dtype}{list(x.shape)} "
+                f"into {y.dtype}{list(y.shape)}: an input of another shape or "
+                "dtype leaks into it. Give `inputs` one value per neuron (or a "
+                f"scalar) of dtype {x.dtype}, e.g. `jnp.asarray(x, jnp.{x.dtype})`, "
+                "or build the model with the inputs' dtype."
+            )
+
+
+class _NonFiniteMessages(Sequence):
+    # The message of index `step * n + leaf`: which state went non-finite, when.
+    # Hashable (equinox keeps the messages as a static argument).
+    def __init__(self, paths: tuple[str, ...], dt: float, n_steps: int):
+        self.paths, self.dt, self.n_steps = paths, dt, n_steps
+
+    def __len__(self) -> int:
+        return self.n_steps * len(self.paths)
+
+    def __getitem__(self, index):
+        step, leaf = divmod(int(index), len(self.paths))
+        return (
+            f"check_finite: the state `{self.paths[leaf]}` holds NaN or inf after "
+            f"step {step} (t = {(step + 1) * self.dt:g} ms). Monitor it up to that "
+            "step to see it diverge; usual causes: dt too large for the fastest "
+            "time constant, an exploding input or weight, or a NaN parameter."
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.paths, self.dt, self.n_steps))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _NonFiniteMessages) and (
+            (self.paths, self.dt, self.n_steps)
+            == (other.paths, other.dt, other.n_steps)
+        )
+
+
+def _error_if_not_finite(states, step, dt: float, n_steps: int):
+    # `states`, with a runtime error naming the first non-finite state and step.
+    leaves = [
+        (path, x)
+        for path, x in _state_leaves(states)
+        if jnp.issubdtype(x.dtype, jnp.inexact)
+    ]
+    if not leaves:
+        return states
+    bad = jnp.stack([jnp.logical_not(jnp.all(jnp.isfinite(x))) for _, x in leaves])
+    paths = tuple(path for path, _ in leaves)
+    index = step * len(paths) + jnp.argmax(bad).astype(step.dtype)
+    messages = _NonFiniteMessages(paths, dt, n_steps)
+    return eqx.branched_error_if(states, jnp.any(bad), index, messages)
+
+
 @eqx.filter_jit
 def _run_chunk(
-    states, rest, start, arrays, functions, treedef, monitors, spikes, k, dt, n_records
+    states,
+    rest,
+    start,
+    arrays,
+    functions,
+    treedef,
+    monitors,
+    spikes,
+    k,
+    dt,
+    n_records,
+    check_finite=None,
 ):
     # Runs n_records blocks of k steps from step `start`; records the monitors after
-    # each block and the bit-packed spikes after every step.
+    # each block and the bit-packed spikes after every step. `check_finite` is None
+    # (no check, nothing added to the computation) or the total number of steps.
     def one_step(carry, xs):
         states, step = carry
         model = eqx.combine(states, rest, is_leaf=is_state)
@@ -123,9 +236,14 @@ def _run_chunk(
             for f, x in zip(functions, xs, strict=True)
         ]
         x = jtu.tree_unflatten(treedef, leaves)
+        if isinstance(model, AbstractNeuron) and isinstance(x, jax.Array):
+            check_input_shape("the neuron (`inputs`)", x, model.spike.value)
         model = model.step(x, dt)
         packed = {name: _pack(fn(model)) for name, fn in spikes.items()}
         new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
+        _check_carry(states, new_states)
+        if check_finite is not None:
+            new_states = _error_if_not_finite(new_states, step, dt, check_finite)
         return (new_states, step + 1), packed
 
     def record_block(carry, xs_block):
@@ -176,6 +294,7 @@ def simulate(
     checkpoint_every: int = 1,
     resume: bool = True,
     remat: bool = False,
+    check_finite: bool = False,
 ) -> tuple[Model, dict[str, Any]]:
     """Simulate a model for `duration` ms (or `n_steps` steps) of `dt` ms.
 
@@ -213,6 +332,11 @@ def simulate(
       The resumed result equals an uninterrupted run bit for bit.
     - `remat`: recompute each chunk in the backward pass instead of storing its
       intermediates (`jax.checkpoint`), for gradients through long runs.
+    - `check_finite`: after every step, check that every floating state is
+      finite, and raise (through `eqx.error_if`, so inside `jit` and `grad`
+      too) naming the first state that holds NaN or inf, by its path such as
+      `populations.exc.V`, and the step. Off by default: then nothing is added
+      to the compiled computation.
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to
@@ -237,6 +361,7 @@ def simulate(
     dt = check_dt(dt)
     n_steps = _n_steps(duration, n_steps, dt)
     k = _positive_int("record_every", record_every)
+    checkpoint_every = _positive_int("checkpoint_every", checkpoint_every)
     chunk = n_steps if chunk_size is None else _positive_int("chunk_size", chunk_size)
     if n_steps % k or chunk % k:
         raise ValueError(
@@ -248,6 +373,9 @@ def simulate(
             f"`model` ({type(model).__name__}) has no `step(x, dt)` method; "
             "simulate a brainox neuron, network or a module that defines one."
         )
+    check_resolution(model, dt)
+    check_state_dtypes(model)
+    finite_steps = _finite_check_steps(check_finite, n_steps, model)
     monitor_fns = _as_functions(monitors, "monitors")
     spike_fns = _as_functions(spikes, "spikes")
     arrays, functions, treedef = _split_inputs(inputs, n_steps)
@@ -293,6 +421,7 @@ def simulate(
             k,
             dt,
             length // k,
+            finite_steps,
         )
         traced = traced or _is_traced((states, records, packed))
         if traced and (checkpoint is not None or progress):
@@ -329,6 +458,21 @@ def _n_steps(duration, n_steps, dt) -> int:
             f"{dt} ms; pass n_steps or a duration that is a multiple of dt."
         )
     return int(rounded)
+
+
+def _finite_check_steps(check_finite: Any, n_steps: int, model: Model) -> int | None:
+    if not isinstance(check_finite, (bool, np.bool_)):
+        raise TypeError(f"`check_finite` must be True or False, got {check_finite!r}.")
+    if not check_finite:
+        return None
+    n_states = len(_state_leaves(eqx.filter(model, is_state, is_leaf=is_state)))
+    if n_steps * max(n_states, 1) >= 2**31:
+        raise ValueError(
+            f"check_finite counts steps x states in int32: {n_steps} steps x "
+            f"{n_states} states is too many; check a shorter run (split it with "
+            "`checkpoint=` and simulate the parts), or fewer states."
+        )
+    return n_steps
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -383,12 +527,26 @@ def _deserialise(f, x):
     return eqx.default_deserialise_filter_spec(f, x)
 
 
+def _write_atomically(target: str, write: Callable[[Any], Any]) -> None:
+    # Write to a temporary file, flush it to disk, then rename it over `target`:
+    # a process killed at any moment leaves the old file or the new one, whole.
+    tmp = f"{target}.tmp"
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+
+
 def _save_checkpoint(path, config, n_done, model, parts, events) -> None:
+    # The data files first, then progress.json (which names them): progress.json
+    # always points at complete files.
     os.makedirs(path, exist_ok=True)
     model_file = f"model-{n_done}.eqx"
     records_file = f"records-{n_done}.npz"
-    eqx.tree_serialise_leaves(
-        os.path.join(path, model_file), model, filter_spec=_serialise
+    _write_atomically(
+        os.path.join(path, model_file),
+        lambda f: eqx.tree_serialise_leaves(f, model, filter_spec=_serialise),
     )
     flat: dict[str, Any] = {
         f"m.{name}": np.concatenate(v) for name, v in parts.items() if v
@@ -397,17 +555,15 @@ def _save_checkpoint(path, config, n_done, model, parts, events) -> None:
         if chunks:
             flat[f"s.{name}.step"] = np.concatenate([s for s, _ in chunks])
             flat[f"s.{name}.index"] = np.concatenate([i for _, i in chunks])
-    with open(os.path.join(path, records_file), "wb") as f:
-        np.savez(f, **flat)
+    _write_atomically(os.path.join(path, records_file), lambda f: np.savez(f, **flat))
     progress = dict(config, chunks_done=n_done, model=model_file, records=records_file)
-    tmp = os.path.join(path, "progress.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(progress, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, os.path.join(path, "progress.json"))
+    _write_atomically(
+        os.path.join(path, "progress.json"),
+        lambda f: f.write(json.dumps(progress).encode()),
+    )
     for old in os.listdir(path):
-        if old.endswith((".eqx", ".npz")) and old not in (model_file, records_file):
+        stale = old.endswith((".eqx", ".npz", ".tmp"))
+        if stale and old not in (model_file, records_file):
             os.remove(os.path.join(path, old))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import equinox as eqx
 
 from ._custom_types import PyTree
+from ._validate import check_input_shape
 from .projections import AbstractProjection
 
 
@@ -23,7 +24,12 @@ class Network(eqx.Module):
     3. **integrate**: projections (their synaptic kinetics) and populations are
        integrated over `[t, t + dt]`;
     4. **threshold -> spike -> reset -> refractoriness** inside each population's
-       step, so the spikes of this step are in `population.spike`.
+       step, so the spikes of this step are in `population.spike`;
+    5. **plasticity**: every projection's `plasticity_step` receives the spikes
+       of this step of its pre and post populations (and `dt`) and updates its
+       traces and weights (a no-op for a projection without plasticity). The
+       new weights act from the next step's delivery on (Brian2's order:
+       deliver, integrate, threshold, reset, plasticity).
 
     Populations are any neurons (or spike sources) with `step(input, dt)` and a
     `spike` state; projections are [`brainox.AbstractProjection`][]s naming their
@@ -36,7 +42,10 @@ class Network(eqx.Module):
 
     The input `x` of `step` is `None` or a dict from population name to its
     external input (pA for built-in neurons), as given to
-    [`brainox.simulate`][]'s `inputs`.
+    [`brainox.simulate`][]'s `inputs`. A key may instead name a projection:
+    that value is the projection's neuromodulator input of this step, passed
+    to its plasticity in step 5 (the dopamine release of
+    [`brainox.plasticity.RewardModulatedSTDP`][], uM).
 
     !!! example
         ```python
@@ -72,12 +81,24 @@ class Network(eqx.Module):
     def step(self, x: PyTree, dt: float) -> "Network":
         """One step of `dt` ms in the order above; `x` is `None` or a dict of inputs."""
         inputs = {} if x is None else dict(x)
-        unknown = set(inputs) - set(self.populations)
+        unknown = set(inputs) - set(self.populations) - set(self.projections)
         if unknown:
             raise ValueError(
                 f"inputs name populations {sorted(unknown)} that are not in the "
-                f"network ({sorted(self.populations)})."
+                f"network ({sorted(self.populations)}), nor projections "
+                f"({sorted(self.projections)}) that take a neuromodulator."
             )
+        ambiguous = set(inputs) & set(self.populations) & set(self.projections)
+        if ambiguous:
+            raise ValueError(
+                f"inputs name {sorted(ambiguous)}, both a population and a "
+                "projection; rename one so that the input has one target."
+            )
+        modulators = {k: inputs.pop(k) for k in list(inputs) if k in self.projections}
+        for name, value in inputs.items():
+            pop = self.populations[name]
+            if value is not None and hasattr(pop, "spike"):
+                check_input_shape(f"population {name!r}", value, pop.spike.value)
         pops = dict(self.populations)
         projs = dict(self.projections)
         # 1. Deliver the spikes of the previous step.
@@ -97,6 +118,13 @@ class Network(eqx.Module):
         # 3-4. Integrate projections and populations; threshold, reset, refractory.
         projs = {name: proj.integrate(dt) for name, proj in projs.items()}
         pops = {name: pop.step(currents[name], dt) for name, pop in pops.items()}
+        # 5. Plasticity from the spikes of this step.
+        projs = {
+            name: proj.plasticity_step(
+                pops[proj.pre], pops[proj.post], dt, modulators.get(name)
+            )
+            for name, proj in projs.items()
+        }
         return eqx.tree_at(
             lambda n: (n.populations, n.projections), self, (pops, projs)
         )

@@ -18,6 +18,7 @@ from .connect import (
 from .connect._table import check_weight
 from .delays import HeterogeneousDelay, HomogeneousDelay
 from .outputs import CUBA, AbstractOutput, Delta
+from .plasticity import AbstractPlasticity
 from .synapses._base import AbstractPresynaptic, AbstractSynapse
 
 
@@ -49,6 +50,32 @@ class AbstractProjection(eqx.Module):
 
     def integrate(self: _P, dt: float) -> _P:
         """Advance the projection's own state over one step of `dt` ms."""
+        return self
+
+    def plasticity_step(
+        self: _P, pre, post, dt: float, modulator: ArrayLike | None = None
+    ) -> _P:
+        """Apply synaptic plasticity after both populations fired (step 5).
+
+        **Arguments:**
+
+        - `pre`, `post`: the populations after this step, whose `spike` states
+          hold the spikes of this step.
+        - `dt`: the step (ms).
+        - `modulator`: the network's input for this projection, if any (a
+          neuromodulator such as the dopamine release of
+          [`brainox.plasticity.RewardModulatedSTDP`][]).
+
+        **Returns:** the projection with its new weights and plasticity
+        states; by default the projection unchanged (no plasticity).
+        """
+        if modulator is not None:
+            raise ValueError(
+                f"projection {self.pre!r} -> {self.post!r} received an input, "
+                "but only a plastic projection takes one (a neuromodulator); "
+                "give it a `plasticity` such as "
+                "bx.plasticity.RewardModulatedSTDP, or drop the input."
+            )
         return self
 
 
@@ -95,6 +122,12 @@ class Projection(AbstractProjection):
     - `presynaptic`: presynaptic dynamics that scale each spike's efficacy, such
       as Tsodyks-Markram short-term plasticity (one state per presynaptic neuron,
       applied before the delay).
+    - `plasticity`: a learning rule that changes the weights, such as
+      [`brainox.plasticity.PairSTDP`][]. It needs a stored table and a plastic
+      per-synapse weight, `weight=bx.LongTerm(w)` with `w` of the table's
+      shape; it is prepared (sized, and given the in-degree table for
+      event-driven updates) here. A [`brainox.Network`][] applies it after
+      the populations fire (see `plasticity_step`).
 
     !!! example
         ```python
@@ -124,6 +157,7 @@ class Projection(AbstractProjection):
     propagation: AbstractPropagation
     delay: HomogeneousDelay | HeterogeneousDelay | None
     presynaptic: AbstractPresynaptic | None
+    plasticity: AbstractPlasticity | None
 
     def __init__(
         self,
@@ -138,6 +172,7 @@ class Projection(AbstractProjection):
         delay: ArrayLike | HomogeneousDelay | HeterogeneousDelay | None = None,
         dt: float | None = None,
         presynaptic: AbstractPresynaptic | None = None,
+        plasticity: AbstractPlasticity | None = None,
     ):
         self.pre, self.post = str(pre), str(post)
         if not isinstance(connectivity, (OutDegreeTable, Procedural)):
@@ -148,6 +183,12 @@ class Projection(AbstractProjection):
             )
         self.connectivity = connectivity
         if isinstance(weight, LongTerm):
+            if not jnp.issubdtype(weight.value.dtype, jnp.floating):
+                raise TypeError(
+                    f"`weight` is a LongTerm of dtype {weight.value.dtype}; plastic "
+                    "weights must be floating or their updates are truncated: "
+                    "`bx.LongTerm(jnp.asarray(w, jnp.float32))`."
+                )
             _check_weight(connectivity, weight.value)
             self.weight = weight
         else:
@@ -181,6 +222,9 @@ class Projection(AbstractProjection):
                     "state per presynaptic neuron."
                 )
         self.presynaptic = presynaptic
+        self.plasticity = _prepare_plasticity(
+            connectivity, self.weight, self.propagation, plasticity
+        )
 
     def weights(self) -> Array:
         """The current weights (the value of a plastic `LongTerm` weight)."""
@@ -229,6 +273,60 @@ class Projection(AbstractProjection):
         if self.synapse is not None:
             proj = eqx.tree_at(lambda p: p.synapse, proj, self.synapse.step(None, dt))
         return proj
+
+    def plasticity_step(
+        self, pre, post, dt: float, modulator: ArrayLike | None = None
+    ) -> "Projection":
+        if self.plasticity is None:
+            return super().plasticity_step(pre, post, dt, modulator)
+        assert isinstance(self.connectivity, OutDegreeTable)
+        assert isinstance(self.weight, LongTerm)
+        plasticity, weight = self.plasticity.step(
+            self.connectivity,
+            self.weight.value,
+            pre.spike.value,
+            post.spike.value,
+            dt,
+            modulator,
+        )
+        return eqx.tree_at(
+            lambda p: (p.plasticity, p.weight),
+            self,
+            (plasticity, self.weight.replace(weight)),
+        )
+
+
+def _prepare_plasticity(
+    connectivity: OutDegreeTable | Procedural,
+    weight: Array | LongTerm,
+    propagation: AbstractPropagation,
+    plasticity: AbstractPlasticity | None,
+) -> AbstractPlasticity | None:
+    if plasticity is None:
+        return None
+    if not isinstance(plasticity, AbstractPlasticity):
+        raise TypeError(
+            "`plasticity` must be a rule such as bx.plasticity.PairSTDP(...), got "
+            f"{type(plasticity).__name__}."
+        )
+    if not isinstance(connectivity, OutDegreeTable):
+        raise ValueError(
+            "`plasticity` needs stored synapses, but the connectivity is "
+            "procedural; materialise it with `connectivity.table()`."
+        )
+    shape = connectivity.indices.shape
+    if not isinstance(weight, LongTerm) or weight.value.shape != shape:
+        got = (
+            f"a LongTerm of shape {weight.value.shape}"
+            if isinstance(weight, LongTerm)
+            else f"an untagged array of shape {jnp.shape(weight)}"
+        )
+        raise ValueError(
+            f"`plasticity` needs a plastic per-synapse weight, but `weight` is "
+            f"{got}; pass `weight=bx.LongTerm(w)` with `w` of the table's shape "
+            f"{shape}, e.g. `bx.LongTerm(jnp.full({shape}, 0.5))`."
+        )
+    return plasticity.prepare(connectivity, propagation)
 
 
 def _check_weight(

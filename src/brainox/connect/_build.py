@@ -18,12 +18,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._custom_types import Array
+from .._validate import check_key
 from ._table import OutDegreeTable
 
 
 def host_rng(key: Array) -> np.random.Generator:
     """A NumPy generator whose stream is fixed by `key` (128 bits drawn from it)."""
-    seed = np.asarray(jax.random.bits(key, (4,), jnp.uint32))
+    seed = np.asarray(jax.random.bits(check_key("key", key), (4,), jnp.uint32))
     return np.random.default_rng(seed.astype(np.uint64))
 
 

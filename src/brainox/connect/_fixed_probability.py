@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from .._custom_types import Array, RealScalarLike
-from .._validate import check_size
+from .._validate import check_key, check_size
 from ._checks import check_flag, check_probability
 from ._table import OutDegreeTable
 
@@ -87,6 +87,7 @@ def fixed_probability(
     n_post = check_size("n_post", n_post)
     p = check_probability(p)
     allow_autapses = check_flag("allow_autapses", allow_autapses)
+    key = check_key("key", key)
     if p == 0.0:
         return OutDegreeTable(jnp.full((n_pre, 0), n_post, jnp.int32), n_post)
 

@@ -133,4 +133,9 @@ def check_weight(
             f"weights of the table's shape {table.indices.shape} (n_pre, "
             "max_degree), padded entries ignored."
         )
+    if not isinstance(w, Tracer) and np.isnan(np.asarray(w)).any():
+        raise ValueError(
+            "`weight` holds NaN; pass finite weights (nS, pA or mV) and find "
+            "the NaN entries with `jnp.argwhere(jnp.isnan(weight))`."
+        )
     return w.astype(dtype)

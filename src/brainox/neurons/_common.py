@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from .._custom_types import Array
 from .._state import Hidden, Initializer
-from .._validate import as_param
+from .._validate import as_param, check_key
 from ..init import draw
 
 
@@ -103,6 +103,7 @@ def initial_state(
                 f"`{name}` is random ({init}); pass `key=jax.random.key(...)` to "
                 "draw it."
             )
+        key = check_key("key", key)
         return Hidden(draw(init, key, (n,), dtype), init=cast(Initializer, init))
     value = jnp.broadcast_to(as_param(name, init, n, dtype), (n,))
     return Hidden(value)

@@ -1,5 +1,7 @@
 """The Hodgkin-Huxley neuron."""
 
+from typing import ClassVar
+
 import diffrax
 import jax.numpy as jnp
 
@@ -7,7 +9,7 @@ from .._custom_types import Array, ArrayLike, FloatLike
 from .._dynamics import AbstractNeuron
 from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden, ShortTerm
-from .._validate import as_param, check_size
+from .._validate import HH_DT_LIMIT, as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
 from ._common import initial_state, linexp, upward_crossing
 
@@ -100,6 +102,8 @@ class HH(AbstractNeuron):
     V_th: Array
     surrogate: AbstractSurrogate
     solver: diffrax.AbstractSolver
+    dt_limit: ClassVar[float] = HH_DT_LIMIT
+    """Largest step (ms) resolving the sodium gates; `bx.simulate` warns above it."""
 
     def __init__(
         self,

@@ -13,9 +13,10 @@ argument, with its unit and the paper it comes from.
 | [`brainox.presets.cobahh`][] | Traub-Miles HH, conductance synapses | 34-36 Hz |
 | [`brainox.presets.brunel`][] | LIF, delta synapses, Poisson input | by regime |
 
-Reading the results: [`brainox.presets.spike_monitors`][] (what to record),
-[`brainox.presets.firing_rates`][], [`brainox.presets.cv_isi`][] and
-[`brainox.presets.spectral_peak`][] (a population oscillation).
+Reading the results: [`brainox.presets.spike_monitors`][] (what to record) and
+[`brainox.presets.firing_rates`][] (each population's mean rate); `cv_isi`,
+`population_rate` and `spectral_peak` are those of [`brainox.analysis`][],
+re-exported here.
 
 !!! example
     ```python
@@ -26,13 +27,12 @@ Reading the results: [`brainox.presets.spike_monitors`][] (what to record),
     ```
 """
 
-from ._analysis import (
+from ..analysis import (
     cv_isi as cv_isi,
-    firing_rates as firing_rates,
     population_rate as population_rate,
     spectral_peak as spectral_peak,
-    spike_monitors as spike_monitors,
 )
+from ._analysis import firing_rates as firing_rates, spike_monitors as spike_monitors
 from ._brunel import REGIMES as REGIMES, brunel as brunel
 from ._coba import coba as coba
 from ._cobahh import cobahh as cobahh
