@@ -25,7 +25,10 @@ With Spyx installed (`pip install spyx`, which keeps the installed jax), its
 LIF computes the spike from the potential before the update, a one-step delay;
 the surrogate is given snnTorch's arctan derivative).
 
-Run: `python benchmarks/training.py [--repeats R] [--steps S] [--batch B]`.
+Run: `python benchmarks/training.py [--repeats R] [--steps S] [--batch B]
+[--torch-threads N]`. On a machine shared with other jobs, torch's default
+intra-op thread pool can slow down by an order of magnitude; `--torch-threads 1`
+gives snnTorch a single thread (XLA's thread pool is set with `XLA_FLAGS`).
 """
 
 import argparse

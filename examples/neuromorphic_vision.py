@@ -21,7 +21,8 @@ the test accuracy of both, and of the rate-trained weights run in spike mode
 (`neuromorphic_vision_raster.png`).
 
 Run: `python examples/neuromorphic_vision.py [--small] [--epochs N]
-[--num-steps T] [--encoding poisson|latency] [--out DIR]` (`--small`: 3 epochs).
+[--num-steps T] [--encoding poisson|latency] [--out DIR]` (`--small`: 2 epochs,
+T <= 8).
 
 References: Diehl, P. U. et al. (2015). Fast-classifying, high-accuracy spiking
 deep networks through weight and threshold balancing. IJCNN. Neftci, E. O.,
@@ -43,7 +44,7 @@ import brainox as bx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _networks  # noqa: E402
-from spiking_cnn_fashion_mnist import evaluate, fit  # noqa: E402
+from spiking_cnn_fashion_mnist import evaluate, fit, scale_weights  # noqa: E402
 
 
 class NeuromorphicVision(eqx.Module):
@@ -51,7 +52,8 @@ class NeuromorphicVision(eqx.Module):
 
     Called on one image `(H, W)`: `mode="rate"` returns 10 scores, `mode="spike"`
     returns the decision layer's spikes `(T, 10)` (it needs a `key` for the
-    Poisson input).
+    Poisson input). The weights start at `weight_gain` times Equinox's default
+    initialisation, so that the LIF layers spike from the first step.
     """
 
     network: eqx.nn.Sequential
@@ -68,6 +70,7 @@ class NeuromorphicVision(eqx.Module):
         num_classes: int = 10,
         num_steps: int = 16,
         encoding: Literal["poisson", "latency"] = "poisson",
+        weight_gain: float = 2.0,
         key: jax.Array,
     ):
         if encoding not in ("poisson", "latency"):
@@ -78,19 +81,21 @@ class NeuromorphicVision(eqx.Module):
         k1, k2, k3, k4 = jax.random.split(key, 4)
         height, width = image_shape
         relu = eqx.nn.Lambda(jax.nn.relu)
+        n_features = c2 * (height // 4) * (width // 4)
         pool = eqx.nn.MaxPool2d(2, 2)
         self.network = eqx.nn.Sequential(
             [
-                eqx.nn.Conv2d(1, c1, 3, padding=1, key=k1),
+                scale_weights(eqx.nn.Conv2d(1, c1, 3, padding=1, key=k1), weight_gain),
                 relu,
                 pool,
-                eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k2),
+                scale_weights(eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k2), weight_gain),
                 relu,
                 pool,
                 eqx.nn.Lambda(jnp.ravel),
-                eqx.nn.Linear(c2 * (height // 4) * (width // 4), hidden, key=k3),
+                scale_weights(eqx.nn.Linear(n_features, hidden, key=k3), weight_gain),
                 relu,  # the "current" of the tutorial's fc_current
-                eqx.nn.Linear(hidden, num_classes, key=k4),  # W_decision
+                # the tutorial's W_decision:
+                scale_weights(eqx.nn.Linear(hidden, num_classes, key=k4), weight_gain),
             ]
         )
         self.image_shape = (height, width)
@@ -184,9 +189,9 @@ def main(
     small: bool = False,
     out_dir: str = "outputs",
 ) -> dict:
-    """Train both modes on the digits; `small=True` trains 3 epochs."""
+    """Train both modes on the digits; `small=True`: 2 epochs, at most 8 steps."""
     if small:
-        epochs = min(epochs, 3)
+        epochs, num_steps = min(epochs, 2), min(num_steps, 8)
     data = bx.datasets.load_digits(seed=seed)
     init = NeuromorphicVision(
         num_steps=num_steps, encoding=encoding, key=jax.random.key(seed)
@@ -234,4 +239,4 @@ def _options(parser):
 
 
 if __name__ == "__main__":
-    _networks.command_line(__doc__, main, "3 epochs", _options)
+    _networks.command_line(__doc__, main, "2 epochs, T <= 8", _options)

@@ -15,7 +15,10 @@ the learning curve (`spiking_cnn_curve.png`) and the history (`history.json`).
 
 Run: `python examples/spiking_cnn_fashion_mnist.py [--small] [--epochs N]
 [--train-size N] [--num-steps T] [--out DIR]` (`--small`: 2000 training images,
-one epoch, under a minute). Fashion-MNIST comes from the Debian package
+one epoch). By default it trains 2 epochs on the first 30000 training images
+(`--train-size 60000` for all of them) and tests on all 10000 test images.
+`--init DIR/spiking_cnn.eqx` continues training from a model it saved.
+Fashion-MNIST comes from the Debian package
 `dataset-fashion-mnist` (or pass `--data DIR`).
 
 References: Xiao, H., Rasul, K. & Vollgraf, R. (2017). Fashion-MNIST.
@@ -79,17 +82,23 @@ class SpikingCNN(eqx.Module):
         half, quarter = image_size // 2, image_size // 4
         pool = eqx.nn.MaxPool2d(2, 2)
         stem_conv = eqx.nn.Conv2d(1, c1, 3, padding=1, key=k_stem)
-        self.stem = eqx.nn.Sequential([_scaled(stem_conv, weight_gain), pool])
+        self.stem = eqx.nn.Sequential([scale_weights(stem_conv, weight_gain), pool])
         self.body = bx.nn.Sequential(
             [
                 bx.nn.LIF((c1, half, half), beta=beta),
-                _scaled(eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k_conv), weight_gain),
+                scale_weights(
+                    eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k_conv), weight_gain
+                ),
                 pool,
                 bx.nn.LIF((c2, quarter, quarter), beta=beta),
                 eqx.nn.Lambda(jnp.ravel),
-                _scaled(eqx.nn.Linear(c2 * quarter**2, hidden, key=k_fc), weight_gain),
+                scale_weights(
+                    eqx.nn.Linear(c2 * quarter**2, hidden, key=k_fc), weight_gain
+                ),
                 bx.nn.LIF(hidden, beta=beta),
-                _scaled(eqx.nn.Linear(hidden, num_classes, key=k_out), weight_gain),
+                scale_weights(
+                    eqx.nn.Linear(hidden, num_classes, key=k_out), weight_gain
+                ),
                 bx.nn.LI(num_classes, beta=beta),
             ]
         )
@@ -103,8 +112,8 @@ class SpikingCNN(eqx.Module):
         return potentials
 
 
-def _scaled(layer, gain: float):
-    """`layer` with its weight multiplied by `gain`."""
+def scale_weights(layer, gain: float):
+    """`layer` (an `eqx.nn.Linear` or `eqx.nn.Conv2d`) with its weight times `gain`."""
     return eqx.tree_at(lambda m: m.weight, layer, gain * layer.weight)
 
 
@@ -244,13 +253,14 @@ def save_curve(history: list[dict], path: str, title: str) -> None:
 
 def main(
     *,
-    epochs: int = 8,
-    train_size: int = 60000,
+    epochs: int = 2,
+    train_size: int = 30000,
     num_steps: int = 4,
     batch_size: int = 128,
     learning_rate: float = 2e-3,
     seed: int = 0,
     time_budget: float | None = None,
+    init: str | None = None,
     data: str | None = None,
     small: bool = False,
     out_dir: str = "outputs",
@@ -266,6 +276,8 @@ def main(
         x_train=dataset.x_train[:train_size], y_train=dataset.y_train[:train_size]
     )
     model = SpikingCNN(num_steps=num_steps, key=jax.random.key(seed))
+    if init is not None:  # continue from a model this script saved
+        model = eqx.tree_deserialise_leaves(init, model)
     print(
         f"Spiking CNN on Fashion-MNIST: {len(dataset.y_train)} training and "
         f"{len(dataset.y_test)} test images, T = {num_steps} steps, "
@@ -298,8 +310,8 @@ def main(
 
 
 def _options(parser):
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--train-size", dest="train_size", type=int, default=60000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--train-size", dest="train_size", type=int, default=30000)
     parser.add_argument("--num-steps", dest="num_steps", type=int, default=4)
     parser.add_argument("--batch-size", dest="batch_size", type=int, default=128)
     parser.add_argument(
@@ -313,6 +325,7 @@ def _options(parser):
         default=None,
         help="seconds of training after which no new epoch starts",
     )
+    parser.add_argument("--init", default=None, help="start from a saved model")
     parser.add_argument("--data", default=None, help="folder with the IDX files")
 
 

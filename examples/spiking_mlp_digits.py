@@ -16,8 +16,8 @@ over training and the hidden spike raster of one test image.
 
 Run: `python examples/spiking_mlp_digits.py [--small] [--epochs N] [--out DIR]`
 (`--small`: 3 epochs, a few seconds). The full run (40 epochs, seed 0) reaches
-97.2% test accuracy (349/359; seeds 1 and 2: 97.2% and 98.1%) in about a minute
-on a shared 2-core CPU.
+97.2% test accuracy (349/359; seeds 1 and 2: 97.2% and 98.1%) and trains in
+about 12 s on a 2-core CPU (80 s when the machine is heavily shared).
 
 References: Neftci, E. O., Mostafa, H. & Zenke, F. (2019). Surrogate gradient
 learning in spiking neural networks. IEEE Signal Process. Mag. 36(6), 51-63.

@@ -288,6 +288,12 @@ BAD = [
         r"`delay` has shape \(2, 2\); expected one delay \(ms\) per synapse",
     ),
     (
+        "delay size",
+        lambda: bx.delays.HomogeneousDelay(0, 1.0, dt=0.1),
+        ValueError,
+        r"`n_pre` must be a positive integer, got 0",
+    ),
+    (
         "delay step",
         lambda: bx.delays.HomogeneousDelay(5, 1.0, dt=0.0),
         ValueError,
@@ -390,9 +396,12 @@ BAD = [
     "make, error, message", [case[1:] for case in BAD], ids=[case[0] for case in BAD]
 )
 def test_bad_input_is_refused_with_a_message_that_names_it(make, error, message):
-    assert len(BAD) >= 30
     with pytest.raises(error, match=message):
         make()
+
+
+def test_the_table_has_at_least_30_distinct_cases():
+    assert len(BAD) >= 30 and len({case[0] for case in BAD}) == len(BAD)
 
 
 @pytest.mark.parametrize(

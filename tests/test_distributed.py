@@ -159,6 +159,10 @@ def test_unsupported_networks_and_arguments_raise_clear_errors():
     procedural = bx.Network({"a": lif}, {"p": bx.Projection("a", "a", conn, 1.0)})
     with pytest.raises(ValueError, match=r"connectivity.table\(\)"):
         bx.distributed.shard(procedural, mesh(2))
+    w = bx.LongTerm(jnp.ones(table.indices.shape))  # nS
+    stdp = bx.Projection("a", "a", table, w, plasticity=bx.plasticity.PairSTDP())
+    with pytest.raises(ValueError, match="plastic"):
+        bx.distributed.shard(bx.Network({"a": lif}, {"p": stdp}), mesh(2))
     plain = bx.Network({"a": lif})
     two_axes = jax.make_mesh((2, 2), ("x", "y"))
     with pytest.raises(ValueError, match="pass `axis=`"):

@@ -80,6 +80,14 @@ def test_fitzhugh_nagumo_hopf_points_match_closed_form(x64):
     for bracket, expected in zip(coarse, closed_form, strict=True):
         refined = bx.dynsys.hopf_point(model, bracket - 0.05, bracket + 0.05, tol=1e-9)
         np.testing.assert_allclose(refined, expected, atol=1e-7)
+    # Varying the parameter `a` at I = 0.5 instead: the lower Hopf point is at
+    # a_H = b (I - v*^3/3 + v*) - v* (the same trace condition).
+    v = v_star[0]
+    a_hopf = B * (0.5 - v**3 / 3 + v) - v
+    refined = bx.dynsys.hopf_point(
+        model, 0.75, 0.95, parameter="a", args=jnp.float64(0.5), tol=1e-9
+    )
+    np.testing.assert_allclose(refined, a_hopf, atol=1e-7)
     # The stability along the scan matches the trace/determinant classification
     # (unstable between the Hopf points: a focus near them, a node in the middle).
     # There the neuron oscillates (relaxation oscillations of amplitude about 3.8);
@@ -246,6 +254,8 @@ def test_stability_codes_and_errors():
     assert labels == list(bx.dynsys.STABILITY_LABELS)
     # A saddle-focus with a 2-D unstable manifold (HH past its Hopf point).
     assert int(bx.dynsys.stability_code(jnp.array([0.1 + 1j, 0.1 - 1j, -3.0]))) == 3
+    with pytest.raises(TypeError, match="dynamics module"):
+        bx.dynsys.fixed_points(jnp.zeros(2), 0.0)
     with pytest.raises(ValueError, match="not state variables"):
         bx.dynsys.fixed_points(bx.HH(1), 0.0, guesses={"x": jnp.zeros(3)})
     with pytest.raises(ValueError, match="shape"):

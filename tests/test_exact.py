@@ -274,3 +274,21 @@ def test_argument_errors():
         bx.exact.ExponentialSynapses(jnp.zeros((2, 2)), tau=5.0, delay=-1.0)
     with pytest.raises(ValueError, match="`max_spikes`"):
         bx.exact.simulate(bx.LIF(1), 10.0, max_spikes=0)
+    with pytest.raises(ValueError, match="`duration`"):
+        bx.exact.simulate(bx.LIF(1), 0.0)
+    with pytest.raises(ValueError, match="one delay"):
+        bx.exact.DeltaSynapses(jnp.zeros((2, 2)), delay=jnp.ones(2))
+
+
+@pytest.mark.slow
+def test_time_varying_current(x64):
+    """A current step at 10 ms: the first spike at 10 + t*, then periodic."""
+    neuron = bx.LIF(1, tau=20.0, R=100.0, V_th=V_REST + 15.0, dtype=jnp.float64)
+
+    def step(t):
+        return jnp.where(t >= 10.0, 250.0, 0.0)
+
+    train = bx.exact.simulate(neuron, 100.0, step, max_spikes=16)
+    t_star = 20.0 * np.log(2.5)
+    expected = 10.0 + t_star * np.arange(1, 5)
+    np.testing.assert_allclose(train.times[: int(train.count)], expected, rtol=1e-6)

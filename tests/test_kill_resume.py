@@ -4,7 +4,8 @@ A subprocess simulates a small network with Poisson input, a synaptic delay and
 two recorded populations, checkpointing every two chunks; it is killed with
 SIGKILL once a checkpoint exists, and a second subprocess resumes from it. The
 resumed spikes, recordings and final states (the random keys and delay buffers
-included) must equal those of an uninterrupted run bit for bit.
+included) must equal those of an uninterrupted run bit for bit, with a torn
+temporary file (a write cut short) left in the checkpoint directory.
 """
 
 import json
@@ -110,7 +111,13 @@ def test_killed_run_resumes_bit_for_bit(tmp_path):
     assert EVERY <= done < N_STEPS // CHUNK
     assert not out.exists()
 
+    # A write cut short leaves only a temporary file: resuming ignores it (the
+    # checkpoint named by progress.json is whole) and clears it at the next save.
+    torn = ckpt / f"model-{done + 1}.eqx.tmp"
+    torn.write_bytes(b"\x00" * 7)
     subprocess.run(command, env=env, check=True, timeout=300)
+    assert not torn.exists()
+    assert not [f for f in os.listdir(ckpt) if f.endswith(".tmp")]
     resumed = np.load(out)
     expected = flatten(*run())
     assert sorted(resumed.files) == sorted(expected)

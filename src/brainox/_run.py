@@ -307,7 +307,9 @@ def simulate(
     - `model`: any module with a `step(x, dt) -> model` method (a neuron, a
       network, ...).
     - `duration`: simulated time (ms). Give this or `n_steps`.
-    - `dt`: the time step (ms, > 0).
+    - `dt`: the time step (ms, > 0). A `UserWarning` says when it is coarser
+      than half the model's fastest time constant (any `tau*` parameter), or
+      than 0.1 ms for Hodgkin-Huxley-type neurons.
     - `n_steps`: number of steps, instead of `duration`.
     - `inputs`: the `x` passed to `step`: a PyTree whose leaves are arrays over time
       (leading axis `n_steps`, entry `i` used during step `i`) or functions

@@ -19,7 +19,7 @@ from jax.core import Tracer
 
 from ._custom_types import Array, ArrayLike, Float, Int
 from ._state import ShortTerm
-from ._validate import check_dt
+from ._validate import check_dt, check_size
 from .connect import (
     AbstractGatherPropagation,
     AbstractPropagation,
@@ -59,7 +59,7 @@ def delay_steps(delay: float, dt: float) -> int:
     if steps < 1:
         raise ValueError(
             f"`delay` ({delay} ms) is shorter than half a step (dt = {dt} ms); the "
-            "smallest delay is one step."
+            f"smallest delay is one step: pass a delay of at least {dt:g} ms."
         )
     return steps
 
@@ -91,6 +91,7 @@ class HomogeneousDelay(eqx.Module):
     steps: int = eqx.field(static=True)
 
     def __init__(self, n_pre: int, delay: float, dt: float, dtype=jnp.float32):
+        n_pre = check_size("n_pre", n_pre)
         self.steps = delay_steps(delay, check_dt(dt))
         self.buffer = ShortTerm(jnp.zeros((self.steps - 1, n_pre), dtype))
         self.head = ShortTerm(jnp.zeros((), jnp.int32))
@@ -128,7 +129,8 @@ def _host_steps(delay: np.ndarray, dt: float, valid: np.ndarray) -> np.ndarray:
     if not np.isfinite(delay[valid]).all():
         i, k = np.argwhere(valid & ~np.isfinite(delay))[0]
         raise ValueError(
-            f"`delay[{i}, {k}]` is {delay[i, k]}; delays must be finite numbers of ms."
+            f"`delay[{i}, {k}]` is {delay[i, k]}; delays must be finite numbers of "
+            "ms: replace NaN or inf entries (padded entries are ignored)."
         )
     steps = np.where(valid, np.round(delay / dt), 1.0)
     if (steps < 1).any():

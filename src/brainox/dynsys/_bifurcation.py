@@ -12,7 +12,7 @@ from jax.flatten_util import ravel_pytree
 from .._custom_types import Array, ArrayLike, Model, PyTree
 from .._state import is_state
 from .._validate import check_dt
-from ._common import with_parameter
+from ._common import check_dynamics, with_parameter
 from ._fixed_points import (
     Guesses,
     default_tolerances,
@@ -215,7 +215,7 @@ def bifurcation_scan(
         diagram.firing_onset(), diagram.hopf_points()   # ~6.5, [~9.78]
         ```
     """
-    hidden = model.hidden_values()
+    hidden = check_dynamics(model)
     if variable is None:
         voltage = getattr(model, "voltage_name", None)
         recorded = str(voltage) if voltage in hidden else sorted(hidden)[0]

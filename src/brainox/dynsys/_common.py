@@ -11,32 +11,36 @@ from jax.flatten_util import ravel_pytree
 from .._custom_types import Array, Model, PyTree
 
 
-def flat_vector_field(
-    model: Model, args: PyTree
-) -> tuple[Callable[[Array], Array], Array, Callable[[Array], dict[str, Array]]]:
-    """The model's vector field as a function of one flat state vector.
-
-    **Returns:** `(f, x0, unravel)`: `f(x) = dx/dt` at the constant input `args`,
-    `x0` the model's current hidden values flattened (keys in sorted order), and
-    `unravel` mapping a flat vector back to the dict of hidden values.
-    """
+def check_dynamics(model: Model) -> dict[str, Array]:
+    """The model's hidden values; an error unless it is a dynamics module with state."""
     if not hasattr(model, "vector_field") or not hasattr(model, "hidden_values"):
         raise TypeError(
             f"`model` must be a brainox dynamics module (bx.AbstractDynamics, such "
             f"as bx.HH(1)), got {type(model).__name__}."
         )
-    x0, unravel = ravel_pytree(model.hidden_values())
-    if x0.size == 0:
+    hidden = model.hidden_values()
+    if not hidden:
         raise ValueError(
             f"`model` ({type(model).__name__}) has no Hidden state: there is no "
             "vector field to analyse."
         )
+    return hidden
+
+
+def flat_vector_field(model: Model, args: PyTree) -> Callable[[Array], Array]:
+    """The model's vector field as a function of one flat state vector.
+
+    **Returns:** `f` with `f(x) = dx/dt` at the constant input `args`, where `x`
+    is the model's hidden values flattened by `jax.flatten_util.ravel_pytree`
+    (keys in sorted order).
+    """
+    _, unravel = ravel_pytree(model.hidden_values())
 
     def f(x: Array) -> Array:
         dy = model.vector_field(jnp.zeros((), x.dtype), unravel(x), args)
         return ravel_pytree(dy)[0].astype(x.dtype)
 
-    return f, x0, unravel
+    return f
 
 
 def with_parameter(
@@ -66,7 +70,7 @@ def check_two_dimensional(
     model: Model, names: tuple[str, str] | None
 ) -> tuple[str, str]:
     """The names `(x, y)` of a two-variable, one-neuron model's hidden states."""
-    hidden = model.hidden_values()
+    hidden = check_dynamics(model)
     sizes = {k: jnp.size(v) for k, v in hidden.items()}
     if len(hidden) != 2 or any(s != 1 for s in sizes.values()):
         raise ValueError(

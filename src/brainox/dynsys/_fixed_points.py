@@ -10,7 +10,7 @@ import optimistix as optx
 from jax.flatten_util import ravel_pytree
 
 from .._custom_types import Array, ArrayLike, Model, PyTree
-from ._common import flat_vector_field
+from ._common import check_dynamics, flat_vector_field
 from ._stability import stability_code, stability_label
 
 
@@ -62,7 +62,7 @@ def initial_guesses(model: Model, guesses: Guesses) -> Array:
     model has a `steady_state(V)` method (gates of [`brainox.HH`][], `w` of
     [`brainox.MorrisLecar`][]) those variables start at their steady state.
     """
-    current = model.hidden_values()
+    current = check_dynamics(model)
     x0, _ = ravel_pytree(current)
     if guesses is None:
         return x0[None]
@@ -86,7 +86,7 @@ def initial_guesses(model: Model, guesses: Guesses) -> Array:
         *[jnp.ravel(jnp.asarray(guesses[k], x0.dtype)) for k in names], indexing="ij"
     )
     columns = {k: g.ravel() for k, g in zip(names, grids, strict=True)}
-    voltage = getattr(model, "voltage_name", None)
+    voltage = str(getattr(model, "voltage_name", ""))
     steady = voltage in columns and hasattr(model, "steady_state")
 
     def row(values):
@@ -122,7 +122,7 @@ def solve_fixed_points(
     Jacobian eigenvalues `(k, d)` sorted by decreasing real part, and stability
     codes `(k,)` (-1 where not valid).
     """
-    f, _, _ = flat_vector_field(model, args)
+    f = flat_vector_field(model, args)
     newton = optx.Newton(rtol=rtol, atol=atol)
 
     def one(x0):
@@ -196,7 +196,7 @@ def fixed_points(
         ```python
         hh = bx.HH(1, dtype=jnp.float64)   # inside jax.enable_x64(True)
         fp = bx.dynsys.fixed_points(hh, 5.0, guesses={"V": jnp.linspace(-80, 0, 5)})
-        fp.points["V"], fp.labels      # [[-62.08]], ("stable focus",)
+        fp.points["V"], fp.labels      # [[-61.73]], ("stable focus",)
         ```
     """
     x_guess = initial_guesses(model, guesses)

@@ -55,7 +55,7 @@ def hopf_point(
     !!! example
         ```python
         hh = bx.HH(1, dtype=jnp.float64)       # inside jax.enable_x64(True)
-        bx.dynsys.hopf_point(hh, 9.0, 10.5)    # 9.7796 uA/cm^2
+        bx.dynsys.hopf_point(hh, 9.0, 10.5)    # 9.7754 uA/cm^2
         ```
     """
     x0 = initial_guesses(model, guess)
@@ -85,7 +85,7 @@ def _bisect(model, args, parameter, x0, lower, upper, tol, rtol, atol, max_steps
 
     def leading_complex_real(value, _):
         m, a = with_parameter(model, args, parameter, value)
-        f, _, _ = flat_vector_field(m, a)
+        f = flat_vector_field(m, a)
         x = optx.root_find(lambda x, _: f(x), newton, x0, max_steps=max_steps).value
         eigenvalues = jnp.linalg.eigvals(jax.jacfwd(f)(x))
         re = jnp.real(eigenvalues)

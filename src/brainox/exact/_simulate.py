@@ -30,8 +30,8 @@ class SpikeTrain(NamedTuple):
     - `t_end`: the time the simulation reached (ms): the requested duration, or
       less where it stopped early (`overflow`).
     - `overflow`: True when the simulation stopped before the duration because
-      `max_spikes` or `max_events` were too small: the spikes recorded are exact
-      up to `t_end`, and none after it were dropped silently.
+      `max_spikes`, `max_events` or `max_steps` were too small: the spikes
+      recorded are all those up to `t_end`, exact; nothing is dropped silently.
     - `V`: `(n,)` potentials at `t_end` (mV).
     - `synaptic`: `(n,)` synaptic variables at `t_end` (pA for
       [`brainox.exact.ExponentialSynapses`][]; zeros otherwise).
@@ -190,9 +190,9 @@ def simulate(
         times = eqx.error_if(
             train.times,
             train.overflow,
-            "exact simulation stopped early: more spikes or events than `max_spikes` "
-            "or `max_events` allow; raise them (the spike train up to `t_end` is "
-            "exact; pass throw=False to get it).",
+            "exact simulation stopped early: more spikes, events or solver steps "
+            "than `max_spikes`, `max_events` or `max_steps` allow; raise them (the "
+            "spike train up to `t_end` is exact; pass throw=False to get it).",
         )
         train = train._replace(times=times)
     return train

@@ -1,5 +1,7 @@
 """The FitzHugh-Nagumo model."""
 
+from typing import ClassVar
+
 import diffrax
 import jax
 import jax.numpy as jnp
@@ -86,6 +88,7 @@ class FitzHughNagumo(AbstractNeuron):
     v_th: Array
     surrogate: AbstractSurrogate
     solver: diffrax.AbstractSolver
+    voltage_name: ClassVar[str] = "v"
 
     def __init__(
         self,

@@ -43,8 +43,8 @@ def rate_encode(
     """
     x = _floats(x)
     num_steps = check_size("num_steps", num_steps)
-    p = jnp.clip(gain * x, 0.0, 1.0)
-    return jax.random.bernoulli(key, p, (num_steps, *x.shape)).astype(x.dtype)
+    p = jnp.broadcast_to(jnp.clip(gain * x, 0.0, 1.0), (num_steps, *x.shape))
+    return jax.random.bernoulli(key, p).astype(x.dtype)
 
 
 def _check_latency(threshold: float, tau: float) -> None:
@@ -149,9 +149,9 @@ def latency_encode(
     )
     step = jnp.round(times)
     steps = jnp.arange(num_steps, dtype=x.dtype).reshape((-1,) + (1,) * x.ndim)
-    spikes = steps == step
+    spikes = steps == step[None]
     if clip:
-        spikes = spikes & (x >= threshold)
+        spikes = spikes & (x >= threshold)[None]
     return spikes.astype(x.dtype)
 
 

@@ -6,8 +6,6 @@ integer class labels of shape `(...)`, and returns the mean over the leading
 (batch) axes. An unbatched sample `(T, C)` with a scalar label works as well.
 """
 
-from typing import Literal
-
 import jax.numpy as jnp
 import optax
 
@@ -137,7 +135,7 @@ def reduce_membrane(V: Array, reduce: str) -> Array:
 
 
 def membrane_cross_entropy(
-    V: ArrayLike, labels: ArrayLike, reduce: Literal["max", "mean"] = "max"
+    V: ArrayLike, labels: ArrayLike, reduce: str = "max"
 ) -> Array:
     """Cross-entropy of a non-spiking readout's potential, reduced over time.
 

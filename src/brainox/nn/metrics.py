@@ -1,7 +1,5 @@
 """Classification accuracy from scores, spike counts or readout potentials."""
 
-from typing import Literal
-
 import jax.numpy as jnp
 
 from .._custom_types import Array, ArrayLike
@@ -46,9 +44,7 @@ def spike_count_accuracy(spikes: ArrayLike, labels: ArrayLike) -> Array:
     return accuracy(jnp.asarray(spikes).sum(axis=-2), labels)
 
 
-def membrane_accuracy(
-    V: ArrayLike, labels: ArrayLike, reduce: Literal["max", "mean"] = "max"
-) -> Array:
+def membrane_accuracy(V: ArrayLike, labels: ArrayLike, reduce: str = "max") -> Array:
     """Accuracy of a readout's potential `(..., T, C)` reduced over time (max or mean).
 
     !!! example

@@ -31,12 +31,12 @@ def run(
 
 
 def run(
-    model: _L,
+    model: Any,
     inputs: PyTree,
     *,
     record: Callable[[Any], PyTree] | None = None,
     checkpoint: bool = False,
-) -> tuple[PyTree, _L] | tuple[PyTree, _L, PyTree]:
+) -> tuple[PyTree, Any] | tuple[PyTree, Any, PyTree]:
     """Run a layer (usually a [`brainox.nn.Sequential`][]) over `T` time steps.
 
     One `jax.lax.scan` over the leading axis of `inputs`. The carry holds only the
