@@ -23,6 +23,7 @@ from .synapses._base import AbstractPresynaptic, AbstractSynapse
 
 
 _P = TypeVar("_P", bound="AbstractProjection")
+_S = TypeVar("_S", bound="AbstractSynapticProjection")
 
 
 class AbstractProjection(eqx.Module):
@@ -79,7 +80,42 @@ class AbstractProjection(eqx.Module):
         return self
 
 
-class Projection(AbstractProjection):
+class AbstractSynapticProjection(AbstractProjection):
+    """A projection whose increments reach the post neurons through a synapse.
+
+    The post-side part shared by every projection that delivers increments (from
+    spikes, or drawn as Poisson input): with a `synapse`, each step's increments
+    are added to it and `output` turns its variable into a current; without one,
+    they are jumps of the post membrane potential (delta synapses).
+    """
+
+    synapse: eqx.AbstractVar[AbstractSynapse | None]
+    output: eqx.AbstractVar[AbstractOutput]
+
+    def receive(self: _S, increments: Array) -> tuple[_S, Array | None]:
+        """Add this step's `increments` to the synapse.
+
+        **Returns:** the projection and, without a synapse, the increments as the
+        jump of the post membrane potential (mV), else `None`.
+        """
+        if self.synapse is None:
+            return self, increments
+        synapse = self.synapse.add(increments)
+        return eqx.tree_at(lambda p: p.synapse, self, synapse), None
+
+    def current(self, pre, post) -> Array:
+        if self.synapse is None:
+            return jnp.zeros_like(post.voltage)
+        return self.output.current(self.synapse.output(), post.voltage)
+
+    def integrate_synapse(self: _S, dt: float) -> _S:
+        """Advance the synapse (if any) over one step of `dt` ms."""
+        if self.synapse is None:
+            return self
+        return eqx.tree_at(lambda p: p.synapse, self, self.synapse.step(None, dt))
+
+
+class Projection(AbstractSynapticProjection):
     """Spikes of one population acting on another through synapses.
 
     Each step, the presynaptic spikes of the previous step are scaled by the
@@ -254,25 +290,14 @@ class Projection(AbstractProjection):
                 spikes, delay = self.delay(spikes)
                 proj = eqx.tree_at(lambda p: p.delay, proj, delay)
             increments = self.propagation(self.connectivity, spikes, self.weights())
-        if self.synapse is None:
-            return proj, increments
-        return eqx.tree_at(
-            lambda p: p.synapse, proj, self.synapse.add(increments)
-        ), None
-
-    def current(self, pre, post) -> Array:
-        if self.synapse is None:
-            return jnp.zeros_like(post.voltage)
-        return self.output.current(self.synapse.output(), post.voltage)
+        return proj.receive(increments)
 
     def integrate(self, dt: float) -> "Projection":
         proj = self
         if self.presynaptic is not None:
             presynaptic = self.presynaptic.step(None, dt)
             proj = eqx.tree_at(lambda p: p.presynaptic, proj, presynaptic)
-        if self.synapse is not None:
-            proj = eqx.tree_at(lambda p: p.synapse, proj, self.synapse.step(None, dt))
-        return proj
+        return proj.integrate_synapse(dt)
 
     def plasticity_step(
         self, pre, post, dt: float, modulator: ArrayLike | None = None

@@ -7,11 +7,11 @@ import jax.numpy as jnp
 from .._custom_types import Array
 from ..inputs.poisson import PoissonInput
 from ..outputs import AbstractOutput
-from ..projections import AbstractProjection
+from ..projections import AbstractSynapticProjection
 from ..synapses._base import AbstractSynapse
 
 
-class BlockPoissonInput(AbstractProjection):
+class BlockPoissonInput(AbstractSynapticProjection):
     """A [`brainox.inputs.PoissonInput`][] restricted to one block of its population.
 
     Every device draws the counts of the whole population, with the same key as
@@ -74,18 +74,8 @@ class BlockPoissonInput(AbstractProjection):
         assert increments is not None
         increments = jnp.pad(increments, (0, self.padded - increments.shape[0]))
         mine = jax.lax.dynamic_slice_in_dim(increments, self.start, self.size)
-        new = eqx.tree_at(lambda p: p.draw, self, draw)
-        if self.synapse is None:
-            return new, mine
-        return eqx.tree_at(lambda p: p.synapse, new, self.synapse.add(mine)), None
-
-    def current(self, pre, post) -> Array:
-        if self.synapse is None:
-            return jnp.zeros_like(post.voltage)
-        return self.output.current(self.synapse.output(), post.voltage)
+        return eqx.tree_at(lambda p: p.draw, self, draw).receive(mine)
 
     def integrate(self, dt: float) -> "BlockPoissonInput":
         new = eqx.tree_at(lambda p: p.draw, self, self.draw.integrate(dt))
-        if self.synapse is None:
-            return new
-        return eqx.tree_at(lambda p: p.synapse, new, self.synapse.step(None, dt))
+        return new.integrate_synapse(dt)

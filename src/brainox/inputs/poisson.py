@@ -10,7 +10,7 @@ from .._custom_types import Array, ArrayLike, FloatLike, Int, PyTree
 from .._state import ShortTerm
 from .._validate import as_param, check_dt, check_size
 from ..outputs import CUBA, AbstractOutput, Delta
-from ..projections import AbstractProjection
+from ..projections import AbstractSynapticProjection
 from ..synapses._base import AbstractSynapse
 
 
@@ -246,7 +246,7 @@ class PoissonGroup(eqx.Module):
         )
 
 
-class PoissonInput(AbstractProjection):
+class PoissonInput(AbstractSynapticProjection):
     """Independent Poisson input onto every neuron of a population, as a projection.
 
     Each post neuron receives `n` independent Poisson spike trains of `rate` Hz
@@ -379,15 +379,7 @@ class PoissonInput(AbstractProjection):
         counts = poisson_counts(sub, lam, unroll=self.unroll)
         counts = counts.astype(self.weight.dtype)
         increments = counts * self.weight
-        new = eqx.tree_at(lambda p: p.key, self, key)
-        if self.synapse is None:
-            return new, increments
-        return eqx.tree_at(lambda p: p.synapse, new, self.synapse.add(increments)), None
-
-    def current(self, pre, post) -> Array:
-        if self.synapse is None:
-            return jnp.zeros_like(post.voltage)
-        return self.output.current(self.synapse.output(), post.voltage)
+        return eqx.tree_at(lambda p: p.key, self, key).receive(increments)
 
     def integrate(self, dt: float) -> "PoissonInput":
         if abs(float(dt) - self.dt) > 1e-9 * self.dt:
@@ -396,6 +388,4 @@ class PoissonInput(AbstractProjection):
                 f"(its mean count per step is n rate dt) but is stepped with dt = "
                 f"{dt} ms; build it with `dt={dt}`."
             )
-        if self.synapse is None:
-            return self
-        return eqx.tree_at(lambda p: p.synapse, self, self.synapse.step(None, dt))
+        return self.integrate_synapse(dt)

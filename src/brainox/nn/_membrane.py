@@ -11,14 +11,16 @@ at the end of the step:
 the same step.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
 
-from .._custom_types import Array
+from .._custom_types import Array, FloatLike
+from .._state import Hidden, ShortTerm
 from ..neurons._common import reset_where
-from ..surrogate import AbstractSurrogate
+from ..surrogate import AbstractSurrogate, Arctan
+from ._layer import feature_param, feature_shape
 
 
 Reset = Literal["subtract", "zero"]
@@ -56,3 +58,34 @@ def fire(
     else:
         V = reset_where(V, spike, jnp.zeros((), V.dtype))
     return spike, V
+
+
+def init_spiking(
+    layer: Any,
+    shape: int | tuple[int, ...],
+    *,
+    beta: FloatLike,
+    threshold: FloatLike,
+    reset: str,
+    surrogate: AbstractSurrogate | None,
+    learn_beta: bool,
+    learn_threshold: bool,
+    dtype: Any,
+) -> None:
+    """Set, inside a spiking layer's `__init__`, the fields every one of them has.
+
+    `shape`, `beta` (in `[0, 1]`), `threshold` (> 0), `reset`, `surrogate`
+    (default `bx.surrogate.Arctan(2.0)`), the `learn_*` flags, and the states `V`
+    (`bx.Hidden`) and `spike` (`bx.ShortTerm`), both zero.
+    """
+    layer.shape = feature_shape(shape)
+    layer.beta = feature_param("beta", beta, layer.shape, dtype, low=0.0, high=1.0)
+    layer.threshold = feature_param(
+        "threshold", threshold, layer.shape, dtype, low=0.0, closed_low=False
+    )
+    layer.reset = check_reset(reset)
+    layer.surrogate = Arctan(2.0) if surrogate is None else surrogate
+    layer.learn_beta = learn_beta
+    layer.learn_threshold = learn_threshold
+    layer.V = Hidden(jnp.zeros(layer.shape, dtype))
+    layer.spike = ShortTerm(jnp.zeros(layer.shape, dtype))

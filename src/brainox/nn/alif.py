@@ -8,16 +8,15 @@ import jax.numpy as jnp
 
 from .._custom_types import Array, FloatLike
 from .._state import Hidden, ShortTerm
-from ..surrogate import AbstractSurrogate, Arctan
+from ..surrogate import AbstractSurrogate
 from ._layer import (
     AbstractSpikingLayer,
     check_input,
     feature_param,
-    feature_shape,
     trained,
     with_states,
 )
-from ._membrane import Reset, check_reset, fire, leak
+from ._membrane import Reset, fire, init_spiking, leak
 
 
 class ALIF(AbstractSpikingLayer):
@@ -91,22 +90,22 @@ class ALIF(AbstractSpikingLayer):
         learn_threshold: bool = False,
         dtype: Any = jnp.float32,
     ):
-        self.shape = feature_shape(shape)
-        self.beta = feature_param("beta", beta, self.shape, dtype, low=0.0, high=1.0)
+        init_spiking(
+            self,
+            shape,
+            beta=beta,
+            threshold=threshold,
+            reset=reset,
+            surrogate=surrogate,
+            learn_beta=learn_beta,
+            learn_threshold=learn_threshold,
+            dtype=dtype,
+        )
         self.rho = feature_param("rho", rho, self.shape, dtype, low=0.0, high=1.0)
         self.adaptation = feature_param(
             "adaptation", adaptation, self.shape, dtype, low=0.0
         )
-        self.threshold = feature_param(
-            "threshold", threshold, self.shape, dtype, low=0.0, closed_low=False
-        )
-        self.reset = check_reset(reset)
-        self.surrogate = Arctan(2.0) if surrogate is None else surrogate
-        self.learn_beta = learn_beta
-        self.learn_threshold = learn_threshold
-        self.V = Hidden(jnp.zeros(self.shape, dtype))
         self.a = Hidden(jnp.zeros(self.shape, dtype))
-        self.spike = ShortTerm(jnp.zeros(self.shape, dtype))
 
     def __call__(self, x: Array) -> tuple[Array, "ALIF"]:
         x = check_input(x, self.shape, "ALIF")
