@@ -24,8 +24,14 @@ and the E / I rates (so that a fast but wrong simulation shows). One JSON line
 per case follows, in the format of `benchmarks/peers/` (medians; the 1-minute
 load average of the machine at the start of the case).
 
+Spikes are recorded as events (`bx.simulate(spikes=...)`, one bit per neuron and
+step on the device, decoded on the host). `--record counts` records only the
+number of E and I spikes per step instead, for networks of 10^6 neurons whose
+bit record would be 1.25 GB per simulated second.
+
 Run: `python benchmarks/networks.py [--networks coba,cobahh,coba_k80,coba_hand]
-[--sizes 4000,16000] [--duration 1000] [--repeats 3] [--propagation event]`.
+[--sizes 4000,16000] [--duration 1000] [--repeats 3] [--propagation event]
+[--record counts]`.
 """
 
 import argparse
@@ -38,6 +44,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 import brainox as bx
@@ -56,6 +63,7 @@ DEFAULT_SIZES = {
 PROPAGATION = {
     "default": None,
     "event": bx.connect.EventDriven(),
+    "compacted": bx.connect.CompactedEventDriven(),
     "gather": bx.connect.FixedInDegreeGather(),
     "dense": bx.connect.Dense(),
 }
@@ -73,8 +81,8 @@ def _hand_module():
 class Case:
     """One network at one size: how to build it, and how to read its spikes."""
 
-    def __init__(self, network: str, n: int, propagation: Any):
-        self.network, self.n = network, n
+    def __init__(self, network: str, n: int, propagation: Any, record: str):
+        self.network, self.n, self.record = network, n, record
         self.conn = "k80" if network == "coba_k80" else "p0.02"
         scale = 1.0 if network == "coba_k80" else N_REF / n
         key = jax.random.key(0)
@@ -90,6 +98,10 @@ class Case:
                 propagation=propagation,
             )
             self.spikes = {"all": hand.read_spikes}
+            self.counts = {
+                "exc": lambda net: jnp.sum(hand.read_spikes(net)[: self.n_exc]),
+                "inh": lambda net: jnp.sum(hand.read_spikes(net)[self.n_exc :]),
+            }
             return
         if network == "coba_k80":
             kwargs = dict(fixed_in_degree=80)
@@ -98,6 +110,10 @@ class Case:
         preset = bx.presets.cobahh if network == "cobahh" else bx.presets.coba
         self.build = lambda: preset(n, key=key, propagation=propagation, **kwargs)
         self.spikes = {"exc": "populations.exc.spike", "inh": "populations.inh.spike"}
+        self.counts = {
+            name: lambda net, name=name: jnp.sum(net.populations[name].spike.value)
+            for name in ("exc", "inh")
+        }
 
     @property
     def label(self) -> str:
@@ -105,7 +121,9 @@ class Case:
 
     def rates(self, rec: dict, duration: float) -> tuple[float, float]:
         seconds = duration / 1000.0
-        if "all" in rec:
+        if self.record == "counts":
+            exc, inh = float(np.sum(rec["exc"])), float(np.sum(rec["inh"]))
+        elif "all" in rec:
             exc = int(np.sum(rec["all"].index < self.n_exc))
             inh = len(rec["all"].index) - exc
         else:
@@ -125,7 +143,10 @@ class Case:
         rec: dict = {}
         for _ in range(2):
             start = time.perf_counter()
-            _, rec = bx.simulate(net, duration, dt=dt, spikes=self.spikes)
+            if self.record == "counts":
+                _, rec = bx.simulate(net, duration, dt=dt, monitors=self.counts)
+            else:
+                _, rec = bx.simulate(net, duration, dt=dt, spikes=self.spikes)
             timings.append(time.perf_counter() - start)
         rate_e, rate_i = self.rates(rec, duration)
         return dict(
@@ -145,10 +166,11 @@ def main(
     repeats: int,
     dt: float,
     propagation: str,
+    record: str = "events",
 ) -> list[dict]:
     strategy = PROPAGATION[propagation]
     cases = [
-        Case(network, n, strategy)
+        Case(network, n, strategy, record)
         for network in networks
         for n in (sizes or DEFAULT_SIZES[network])
     ]
@@ -205,6 +227,7 @@ def main(
                 duration_s=seconds,
                 dtype="float32",
                 propagation=propagation,
+                record=record,
                 repeats=repeats,
                 load_avg_1min=round(load[case.label], 2),
             )
@@ -237,6 +260,12 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dt", type=float, default=0.1, help="ms")
     parser.add_argument("--propagation", choices=sorted(PROPAGATION), default="default")
+    parser.add_argument(
+        "--record",
+        choices=["events", "counts"],
+        default="events",
+        help="spike events, or only E and I spike counts per step (for N = 10^6)",
+    )
     args = parser.parse_args()
     unknown = set(args.networks) - set(DEFAULT_SIZES)
     if unknown:
@@ -248,4 +277,5 @@ if __name__ == "__main__":
         args.repeats,
         args.dt,
         args.propagation,
+        args.record,
     )

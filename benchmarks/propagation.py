@@ -7,7 +7,9 @@ with probability 0.002 per step), it times one `lax.scan` over pre-drawn spike
 vectors whose body computes the post-synaptic input through:
 
 - `event`: [`brainox.connect.EventDriven`][] (per-spike loop; CPU default);
-- `gather`: [`brainox.connect.FixedInDegreeGather`][] (GPU default);
+- `compacted`: [`brainox.connect.CompactedEventDriven`][] (spikes compacted
+  into batches, one vectorised scatter per batch; GPU default at large sizes);
+- `gather`: [`brainox.connect.FixedInDegreeGather`][];
 - `dense`: [`brainox.connect.Dense`][] (N = 4000 only: N^2 per step);
 - `procedural`: [`brainox.connect.Procedural`][] with `in_degree=80`
   (partners regenerated each step; same statistics, not the same table);
@@ -95,6 +97,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     procedural = bx.connect.Procedural(k_proc, n, n, in_degree=IN_DEGREE)
     build_procedural = time.perf_counter() - start
     event = bx.connect.EventDriven()
+    compacted = bx.connect.CompactedEventDriven()
     delays = jax.random.uniform(k_delay, table.indices.shape, minval=1.0, maxval=5.0)
     delay_event = bx.delays.HeterogeneousDelay(table, delays, DT, propagation=event)
     delay_gather = bx.delays.HeterogeneousDelay(table, delays, DT, propagation=gather)
@@ -104,6 +107,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     runs = {
         "baseline": lambda: run_baseline(raster),
         "event": lambda: run_plain(event, table, raster),
+        "compacted": lambda: run_plain(compacted, table, raster),
         "gather": lambda: run_plain(gather, table, raster),
         "procedural": lambda: run_plain(procedural, None, raster),
         "event+delays": lambda: run_delayed(delay_event, event, table, raster),
@@ -123,7 +127,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     ref = np.asarray(runs["event"]())
     agree = {
         name: bool(np.array_equal(np.asarray(runs[name]()), ref))
-        for name in ("gather", "dense")
+        for name in ("compacted", "gather", "dense")
         if name in runs
     }
     return dict(
@@ -146,6 +150,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
 COLUMNS = (
     "baseline",
     "event",
+    "compacted",
     "gather",
     "dense",
     "procedural",

@@ -18,7 +18,8 @@ The two alternate in short runs (A B A B ...), so a shared, noisy machine
 affects both alike; each number is the median over the repeats of samples per
 second (compile time excluded: one warm-up step each). The ratios of brainox to
 the others are printed last, with one JSON line. snnTorch is an optional benchmark
-dependency (`pip install snntorch`), not a brainox dependency.
+dependency (`pip install snntorch`), not a brainox dependency; without it (as on
+a GPU machine with no torch) only brainox is timed.
 
 With Spyx installed (`pip install spyx`, which keeps the installed jax), its
 `spyx.nn.LIF` + `flax.nnx.Linear` version of the network is timed too (Spyx's
@@ -183,12 +184,18 @@ def spyx_trainer(x: np.ndarray, y: np.ndarray):
 def main(
     repeats: int = 7, steps: int = 5, batch: int = 128, torch_threads: int = 0
 ) -> dict:
-    import torch
-
-    if torch_threads:
-        torch.set_num_threads(torch_threads)
     x, y = make_data(batch)
-    trainers = {"brainox": brainox_trainer(x, y), "snntorch": snntorch_trainer(x, y)}
+    trainers = {"brainox": brainox_trainer(x, y)}
+    try:
+        import torch
+
+        if torch_threads:
+            torch.set_num_threads(torch_threads)
+        trainers["snntorch"] = snntorch_trainer(x, y)
+        torch_info = f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    except ImportError:
+        print("snntorch is not installed: `pip install snntorch` to compare with it")
+        torch_info = "no torch"
     try:
         trainers["spyx"] = spyx_trainer(x, y)
     except ImportError:
@@ -210,8 +217,7 @@ def main(
     print(
         f"784-{N_HIDDEN}-{N_OUT} LIF MLP, T={NUM_STEPS}, batch {batch}, Adam; "
         f"{repeats} x {steps} steps each, alternating; jax {jax.__version__} on "
-        f"{jax.devices()[0].platform}, torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads)"
+        f"{jax.devices()[0].device_kind}, {torch_info}"
     )
     for name, median in medians.items():
         print(f"{name:>10}: {median:9.1f} samples/s (median)")

@@ -15,6 +15,7 @@ SCATTER_AND_GATHER = {
     "event": lambda table: bx.connect.EventDriven(),
     "dense": lambda table: bx.connect.Dense(),
     "gather": lambda table: bx.connect.FixedInDegreeGather(table),
+    "compacted": lambda table: bx.connect.CompactedEventDriven(table.n_pre),
 }
 
 
@@ -331,6 +332,7 @@ def test_homogeneous_and_equal_heterogeneous_delays_give_identical_runs(name, ge
             "event": bx.connect.EventDriven(),
             "dense": bx.connect.Dense(),
             "gather": bx.connect.FixedInDegreeGather(),  # prepared by the projection
+            "compacted": bx.connect.CompactedEventDriven(),
         }[name]
         net = _coba(delay, strategy, key)
         kind = type(net.projections["exc"].delay)

@@ -37,6 +37,7 @@ def run(net, **kwargs):
     [
         (402, 4, bx.connect.EventDriven()),  # 322 + 80 neurons: blocks padded
         (400, 2, bx.connect.FixedInDegreeGather()),
+        (400, 4, bx.connect.CompactedEventDriven()),
     ],
 )
 def test_sharded_coba_gives_the_spikes_and_states_of_one_device(

@@ -50,6 +50,7 @@ def stored_strategies(table):
         "event": bx.connect.EventDriven(),
         "dense": bx.connect.Dense(),
         "gather": bx.connect.FixedInDegreeGather().prepare(table),
+        "compacted": bx.connect.CompactedEventDriven(table.n_pre),
     }
 
 
@@ -353,10 +354,14 @@ def test_default_propagation_by_backend(getkey):
     assert isinstance(
         bx.connect.default_propagation(table, backend="cpu"), bx.connect.EventDriven
     )
+    # A table of 2^23 entries or more: spikes compacted instead of gathered.
+    large = bx.connect.OutDegreeTable(jnp.full((2**17, 64), 10, jnp.int32), 10)
     for backend in ("gpu", "tpu"):
         gather = bx.connect.default_propagation(table, backend=backend)
         assert isinstance(gather, bx.connect.FixedInDegreeGather)
         assert gather.in_table is not None and gather.in_table.matches(table)
+        compacted = bx.connect.default_propagation(large, backend=backend)
+        assert isinstance(compacted, bx.connect.CompactedEventDriven)
     assert jax.default_backend() == "cpu"  # the test run
     proj = bx.Projection("a", "b", table, 1.0)
     assert isinstance(proj.propagation, bx.connect.EventDriven)
@@ -456,6 +461,7 @@ def test_networks_through_every_strategy_spike_identically(getkey):
         "event": (table, bx.connect.EventDriven()),
         "dense": (table, bx.connect.Dense()),
         "gather": (table, bx.connect.FixedInDegreeGather()),
+        "compacted": (table, bx.connect.CompactedEventDriven()),
     }.items():
         net = _network(c, s, key)
         _, rec = bx.simulate(
@@ -470,3 +476,69 @@ def test_networks_through_every_strategy_spike_identically(getkey):
     for name, ev in runs.items():
         np.testing.assert_array_equal(ev.step, runs["event"].step, err_msg=name)
         np.testing.assert_array_equal(ev.index, runs["event"].index, err_msg=name)
+
+
+# ------------------------------------------------ compacted event-driven
+
+
+def test_compacted_buffer_sizes():
+    assert bx.connect.default_batch_size(100) == 32  # at least 32
+    assert bx.connect.default_batch_size(800_000) == 40_000  # 5%
+    assert bx.connect.default_batch_size(1000, fraction=0.2) == 200
+    assert bx.connect.CompactedEventDriven().spike_capacity(20) == 20  # <= n_pre
+    assert bx.connect.CompactedEventDriven(7).spike_capacity(20) == 7
+    for bad in (0, -3, True):
+        with pytest.raises(ValueError, match="`batch_size` must be a positive"):
+            bx.connect.CompactedEventDriven(bad)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="`fraction` must be in"):
+            bx.connect.CompactedEventDriven(fraction=bad)
+
+
+def test_compacted_called_directly_raises_on_overflow_never_drops(getkey):
+    table = bx.connect.fixed_probability(getkey(), 60, 40, 0.2)
+    strategy = bx.connect.CompactedEventDriven(5)
+    spikes = np.zeros(60, np.float32)
+    spikes[[3, 17, 20, 41, 59]] = 1.0  # exactly the buffer: delivered
+    np.testing.assert_array_equal(
+        propagate(strategy, table, spikes, 2.0), reference(table, spikes, 2.0)
+    )
+    spikes[8] = 1.0  # one more: an error, not a partial sum
+    with pytest.raises(Exception, match=r"batch_size=5\) delivers"):
+        jax.block_until_ready(propagate(strategy, table, spikes, 2.0))
+
+
+def test_projection_monitors_its_peak_and_simulate_raises_on_overflow(getkey):
+    key = getkey()
+    conn = bx.connect.Procedural(
+        jax.random.key(3), 100, 100, in_degree=10, allow_autapses=False
+    )
+    kwargs = dict(
+        inputs={"all": lambda step, t: 110.0}, spikes={"s": "populations.all.spike"}
+    )
+    roomy = _network(conn.table(), bx.connect.CompactedEventDriven(100), key)
+    proj = roomy.projections["exc"]
+    assert not proj.propagation.checked  # monitored by the projection instead
+    final, rec = bx.simulate(roomy, 100.0, dt=0.1, **kwargs)
+    # The peak is the busiest step's spike count (spikes of step t arrive at t+1).
+    per_step = np.bincount(rec["s"].step, minlength=1000)
+    peak = int(final.projections["exc"].peak_spikes.value)
+    assert peak == per_step[:-1].max() > 5
+    bx.check_spike_buffers(final)  # no overflow: no error
+
+    tight = _network(conn.table(), bx.connect.CompactedEventDriven(peak - 1), key)
+    # (After the first incomplete step the run differs, so its peak may too.)
+    message = r"'all' -> 'all': \d+ presynaptic neurons spiked in one step, more "
+    with pytest.raises(RuntimeError, match=message + rf"than the {peak - 1} "):
+        bx.simulate(tight, 100.0, dt=0.1, **kwargs)
+    with pytest.raises(RuntimeError, match=rf"batch_size={2 * peak}\)"):
+        bx.check_spike_buffers(tight.step(None, dt=0.1) and final_with(tight, peak))
+
+
+def final_with(net, peak):
+    """`net` with its projection's recorded peak set to `peak`."""
+    return eqx.tree_at(
+        lambda n: n.projections["exc"].peak_spikes,
+        net,
+        bx.ShortTerm(jnp.asarray(peak, jnp.int32)),
+    )

@@ -67,6 +67,7 @@ from .neurons.wang_buzsaki import WangBuzsaki as WangBuzsaki
 from .projections import (
     AbstractProjection as AbstractProjection,
     Projection as Projection,
+    check_spike_buffers as check_spike_buffers,
 )
 
 

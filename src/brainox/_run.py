@@ -22,6 +22,7 @@ from ._validate import (
     check_resolution,
     check_state_dtypes,
 )
+from .projections import check_spike_buffers
 
 
 class SpikeEvents(NamedTuple):
@@ -432,6 +433,8 @@ def simulate(
             parts[name].append(value if traced else np.asarray(value))
         for name, bits in packed.items():
             events[name].append(bits if traced else _unpack(bits, sizes[name], start))
+        if not traced:  # before a checkpoint can save an incomplete step
+            check_spike_buffers(eqx.combine(states, rest, is_leaf=is_state))
         due = (c + 1) % checkpoint_every == 0 or c + 1 == len(chunks)
         if checkpoint is not None and due:
             model = eqx.combine(states, rest, is_leaf=is_state)

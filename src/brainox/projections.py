@@ -4,13 +4,15 @@ import abc
 from typing import TypeVar
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ._custom_types import Array, ArrayLike
-from ._state import LongTerm
+from ._state import LongTerm, ShortTerm
 from .connect import (
     AbstractPropagation,
+    CompactedEventDriven,
     OutDegreeTable,
     Procedural,
     default_propagation,
@@ -165,6 +167,12 @@ class Projection(AbstractSynapticProjection):
       event-driven updates) here. A [`brainox.Network`][] applies it after
       the populations fire (see `plasticity_step`).
 
+    With a bounded spike buffer ([`brainox.connect.CompactedEventDriven`][]),
+    the projection also holds `peak_spikes`, a `ShortTerm` count of the most
+    presynaptic spikes it has delivered in one step; [`brainox.simulate`][]
+    checks it after each chunk ([`brainox.check_spike_buffers`][]) and raises
+    if it exceeded the buffer, so no spike is lost silently.
+
     !!! example
         ```python
         table = bx.connect.fixed_probability(key, 3200, 4000, 0.02)
@@ -194,6 +202,7 @@ class Projection(AbstractSynapticProjection):
     delay: HomogeneousDelay | HeterogeneousDelay | None
     presynaptic: AbstractPresynaptic | None
     plasticity: AbstractPlasticity | None
+    peak_spikes: ShortTerm | None
 
     def __init__(
         self,
@@ -245,6 +254,12 @@ class Projection(AbstractSynapticProjection):
         default = Delta() if synapse is None else CUBA()
         self.output = default if output is None else output
         self.propagation = _prepare(connectivity, propagation)
+        self.peak_spikes = None
+        if isinstance(self.propagation, CompactedEventDriven):
+            # Monitored here (a state checked after each chunk) instead of by
+            # an in-step check, which would synchronise a GPU every step.
+            self.propagation = self.propagation.unchecked()
+            self.peak_spikes = ShortTerm(jnp.zeros((), jnp.int32))
         self.delay = _make_delay(
             connectivity, self.propagation, delay, dt, self.weights().dtype
         )
@@ -279,6 +294,10 @@ class Projection(AbstractSynapticProjection):
         if self.presynaptic is not None:
             spikes, presynaptic = self.presynaptic.on_spikes(spikes)
             proj = eqx.tree_at(lambda p: p.presynaptic, proj, presynaptic)
+        if self.peak_spikes is not None:
+            count = jnp.sum(spikes != 0, dtype=jnp.int32)
+            peak = self.peak_spikes.replace(jnp.maximum(self.peak_spikes.value, count))
+            proj = eqx.tree_at(lambda p: p.peak_spikes, proj, peak)
         if isinstance(self.delay, HeterogeneousDelay):
             assert isinstance(self.connectivity, OutDegreeTable)
             increments, delay = self.delay(
@@ -291,6 +310,31 @@ class Projection(AbstractSynapticProjection):
                 proj = eqx.tree_at(lambda p: p.delay, proj, delay)
             increments = self.propagation(self.connectivity, spikes, self.weights())
         return proj.receive(increments)
+
+    def check_spike_buffer(self) -> None:
+        """Raise if a step had more presynaptic spikes than the strategy's buffer.
+
+        Only projections with a bounded buffer
+        ([`brainox.connect.CompactedEventDriven`][]) can fail; call on concrete
+        values (outside `jit`), as [`brainox.check_spike_buffers`][] does.
+        """
+        if self.peak_spikes is None:
+            return
+        assert isinstance(self.propagation, CompactedEventDriven)
+        assert isinstance(self.connectivity, OutDegreeTable)
+        # The rows of the table (the last but one axis: a projection stacked
+        # over devices or a sweep has a leading axis).
+        size = self.propagation.spike_capacity(self.connectivity.indices.shape[-2])
+        peak = int(np.max(np.asarray(self.peak_spikes.value)))
+        if peak > size:
+            raise RuntimeError(
+                f"projection {self.pre!r} -> {self.post!r}: {peak} presynaptic "
+                f"neurons spiked in one step, more than the {size} that "
+                f"CompactedEventDriven(batch_size={size}) delivers, so that step's "
+                "input is incomplete. Rebuild the projection with "
+                f"propagation=bx.connect.CompactedEventDriven(batch_size={2 * peak}) "
+                "(or EventDriven / FixedInDegreeGather, which have no limit)."
+            )
 
     def integrate(self, dt: float) -> "Projection":
         proj = self
@@ -429,3 +473,32 @@ def _make_delay(
     return HeterogeneousDelay(
         connectivity, delay, dt, propagation=propagation, dtype=dtype
     )
+
+
+def check_spike_buffers(model) -> None:
+    """Raise if a projection of `model` had more spikes in a step than its buffer.
+
+    Projections with a bounded spike buffer
+    ([`brainox.connect.CompactedEventDriven`][]) record the most presynaptic
+    spikes they delivered in one step (`peak_spikes`) rather than checking
+    every step. [`brainox.simulate`][] calls this after each chunk; call it
+    yourself on a model you stepped in your own loop. It reads one integer per
+    such projection, on the host.
+
+    **Arguments:**
+
+    - `model`: any PyTree holding [`brainox.Projection`][]s, with concrete
+      values (not inside `jit`).
+
+    **Raises:** `RuntimeError` naming the projection and the batch size to use.
+
+    !!! example
+        ```python
+        net = jax.lax.fori_loop(0, 1000, lambda i, n: n.step(None, dt=0.1), net)
+        bx.check_spike_buffers(net)
+        ```
+    """
+    is_projection = lambda x: isinstance(x, Projection)  # noqa: E731
+    for leaf in jax.tree_util.tree_leaves(model, is_leaf=is_projection):
+        if is_projection(leaf):
+            leaf.check_spike_buffer()

@@ -11,9 +11,9 @@
   [`brainox.connect.scale_free`][]; conversions [`brainox.connect.from_dense`][],
   [`brainox.connect.from_sparse`][], [`brainox.connect.from_edges`][] and
   [`brainox.connect.to_edges`][].
-- [`brainox.connect.EventDriven`][] and [`brainox.connect.Dense`][]: two
-  strategies that turn presynaptic spikes into post-synaptic input, with the same
-  result and different costs.
+- [`brainox.connect.EventDriven`][], [`brainox.connect.CompactedEventDriven`][]
+  and [`brainox.connect.Dense`][]: strategies that turn presynaptic spikes into
+  post-synaptic input, with the same result and different costs.
 - [`brainox.connect.FixedInDegreeGather`][] (reads the derived
   [`brainox.connect.InDegreeTable`][]), [`brainox.connect.Procedural`][]
   (regenerated from a seed, never stored) and
@@ -27,6 +27,10 @@
     ```
 """
 
+from ._compacted import (
+    CompactedEventDriven as CompactedEventDriven,
+    default_batch_size as default_batch_size,
+)
 from ._convert import (
     from_dense as from_dense,
     from_edges as from_edges,
@@ -49,6 +53,7 @@ from ._procedural import Procedural as Procedural
 from ._propagation import (
     AbstractGatherPropagation as AbstractGatherPropagation,
     AbstractPropagation as AbstractPropagation,
+    AbstractRowScatter as AbstractRowScatter,
     AbstractScatterPropagation as AbstractScatterPropagation,
     Dense as Dense,
     EventDriven as EventDriven,
@@ -65,12 +70,15 @@ from ._table import OutDegreeTable as OutDegreeTable
 __all__ = [
     "AbstractGatherPropagation",
     "AbstractPropagation",
+    "AbstractRowScatter",
     "AbstractScatterPropagation",
+    "CompactedEventDriven",
     "Dense",
     "EventDriven",
     "FixedInDegreeGather",
     "InDegreeTable",
     "Procedural",
+    "default_batch_size",
     "default_propagation",
     "in_degree_table",
     "OutDegreeTable",

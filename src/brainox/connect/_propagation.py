@@ -8,6 +8,7 @@ delays), and the two strategies that read the table as stored:
 """
 
 import abc
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -173,6 +174,46 @@ class AbstractGatherPropagation(AbstractPropagation):
         """
 
 
+def _row_values(
+    table: OutDegreeTable, s: Array, w: Array, rows: Array
+) -> tuple[Array, Array]:
+    """The targets and added values of the table rows `rows`.
+
+    `rows` is one presynaptic index or an array of them; an index of `n_pre` (or
+    more) is padding, whose targets are `n_post` (out of range: dropped by the
+    scatter) and whose values are 0.
+    """
+    targets = table.indices.at[rows].get(mode="fill", fill_value=table.n_post)
+    spike = s.at[rows].get(mode="fill", fill_value=0)[..., None]
+    if w.ndim == 2:
+        values = w.at[rows].get(mode="fill", fill_value=0) * spike
+    else:
+        values = jnp.broadcast_to(w * spike, targets.shape)
+    return targets, values
+
+
+def add_rows(table: OutDegreeTable, s: Array, w: Array, rows: Array, out: Array):
+    """`out` plus the weights of the rows `rows` times their spikes."""
+    targets, values = _row_values(table, s, w, rows)
+    return out.at[targets].add(values, mode="drop")
+
+
+def add_rows_delayed(
+    table: OutDegreeTable,
+    s: Array,
+    w: Array,
+    steps: Array,
+    head: Array,
+    rows: Array,
+    ring: Array,
+):
+    """`ring` plus the weights of the rows `rows`, each at its arrival slot."""
+    targets, values = _row_values(table, s, w, rows)
+    delay = steps.at[rows].get(mode="fill", fill_value=1)
+    slots = (head + delay - 1) % ring.shape[0]
+    return ring.at[slots, targets].add(values, mode="drop")
+
+
 def _block_size(n: int) -> int:
     # A power of two near sqrt(n): finding the next spike then scans about
     # 2 sqrt(n) values instead of n.
@@ -204,7 +245,47 @@ def _for_each_spike(s: Array, body: Callable[[Array, Any], Any], init: Any) -> A
     return jax.lax.fori_loop(0, count, next_spike, (start, init))[1]
 
 
-class EventDriven(AbstractScatterPropagation):
+class AbstractRowScatter(AbstractScatterPropagation):
+    """A scatter strategy that adds the table rows of the neurons that spiked.
+
+    Subclasses say how the spiking rows are visited (`for_each_spiking_row`);
+    the output, with or without heterogeneous delays, is then built the same
+    way: each visited row adds its weights, times its spike, to its targets.
+    """
+
+    @abc.abstractmethod
+    def for_each_spiking_row(
+        self, table: OutDegreeTable, s: Array, body: Callable, init: Any
+    ) -> Any:
+        """Run `carry = body(rows, carry)` over the nonzero entries of `s`:
+        `rows` is one index or a padded array of them (padding `n_pre`)."""
+
+    def __call__(
+        self, table: OutDegreeTable, spikes: ArrayLike, weight: ArrayLike
+    ) -> Float[Array, " n_post"]:
+        w = check_weight(table, weight)
+        s = check_spikes(table.n_pre, spikes).astype(w.dtype)
+        add = functools.partial(add_rows, table, s, w)
+        return self.for_each_spiking_row(
+            table, s, add, jnp.zeros(table.n_post, w.dtype)
+        )
+
+    def scatter_delayed(
+        self,
+        table: OutDegreeTable,
+        spikes: ArrayLike,
+        weight: ArrayLike,
+        steps: Int[Array, "n_pre max_degree"],
+        ring: Float[Array, "length n_post"],
+        head: Int[Array, ""],
+    ) -> Float[Array, "length n_post"]:
+        w = check_weight(table, weight, ring.dtype)
+        s = check_spikes(table.n_pre, spikes).astype(ring.dtype)
+        add = functools.partial(add_rows_delayed, table, s, w, steps, head)
+        return self.for_each_spiking_row(table, s, add, ring)
+
+
+class EventDriven(AbstractRowScatter):
     """Add the weights of the neurons that spiked, one spiking neuron at a time.
 
     A `lax.while_loop` runs over the spikes that happened, in ascending neuron
@@ -239,41 +320,11 @@ class EventDriven(AbstractScatterPropagation):
         ```
     """
 
-    def __call__(
-        self, table: OutDegreeTable, spikes: ArrayLike, weight: ArrayLike
-    ) -> Float[Array, " n_post"]:
-        w = check_weight(table, weight)
-        s = check_spikes(table.n_pre, spikes).astype(w.dtype)
-        indices = table.indices
-        per_synapse = w.ndim == 2
-
-        def add(i, out):
-            w_i = w[i] if per_synapse else w
-            return out.at[indices[i]].add(w_i * s[i], mode="drop")
-
-        return _for_each_spike(s, add, jnp.zeros(table.n_post, w.dtype))
-
-    def scatter_delayed(
-        self,
-        table: OutDegreeTable,
-        spikes: ArrayLike,
-        weight: ArrayLike,
-        steps: Int[Array, "n_pre max_degree"],
-        ring: Float[Array, "length n_post"],
-        head: Int[Array, ""],
-    ) -> Float[Array, "length n_post"]:
-        w = check_weight(table, weight, ring.dtype)
-        s = check_spikes(table.n_pre, spikes).astype(ring.dtype)
-        indices = table.indices
-        length = ring.shape[0]
-        per_synapse = w.ndim == 2
-
-        def add(i, ring):
-            w_i = w[i] if per_synapse else jnp.broadcast_to(w, indices.shape[1:])
-            slots = (head + steps[i] - 1) % length
-            return ring.at[slots, indices[i]].add(w_i * s[i], mode="drop")
-
-        return _for_each_spike(s, add, ring)
+    def for_each_spiking_row(
+        self, table: OutDegreeTable, s: Array, body: Callable, init: Any
+    ) -> Any:
+        """One row at a time, found by a block scan (see the class docstring)."""
+        return _for_each_spike(s, body, init)
 
 
 class Dense(AbstractScatterPropagation):

@@ -19,6 +19,7 @@ import numpy as np
 from .._custom_types import Array
 from .._state import LongTerm
 from ..connect import (
+    CompactedEventDriven,
     Dense,
     EventDriven,
     FixedInDegreeGather,
@@ -147,7 +148,7 @@ def _padded_gather(table: OutDegreeTable, in_width: int) -> FixedInDegreeGather:
     return FixedInDegreeGather(padded)
 
 
-_STRATEGIES = (EventDriven, Dense, FixedInDegreeGather)
+_STRATEGIES = (EventDriven, CompactedEventDriven, Dense, FixedInDegreeGather)
 
 
 def _local_projection(
@@ -168,8 +169,8 @@ def _local_projection(
     if not isinstance(proj.propagation, _STRATEGIES):
         raise TypeError(
             f"projection {name!r} uses {type(proj.propagation).__name__}; "
-            "bx.distributed shards EventDriven, Dense and FixedInDegreeGather "
-            "propagation."
+            "bx.distributed shards EventDriven, CompactedEventDriven, Dense and "
+            "FixedInDegreeGather propagation."
         )
     assert isinstance(proj.connectivity, OutDegreeTable)
     part = parts.indices[device]
@@ -182,7 +183,13 @@ def _local_projection(
         LongTerm(weight) if isinstance(proj.weight, LongTerm) else weight,
         synapse=cut_neurons(proj.synapse, blocks, device),
         output=cut_neurons(proj.output, blocks, device),
-        propagation=type(proj.propagation)(),
+        # The same strategy, re-prepared for the local table (the compacted
+        # one keeps its buffer size: the local table has every pre neuron).
+        propagation=(
+            proj.propagation
+            if isinstance(proj.propagation, CompactedEventDriven)
+            else type(proj.propagation)()
+        ),
         delay=proj.delay,
         presynaptic=proj.presynaptic,
     )
