@@ -4,8 +4,9 @@
 # Usage: OUT=outputs/gpu bash benchmarks/gpu.sh [fashion-mnist-dir]
 #
 # Runs, each under its own time limit, writing one log per part to $OUT:
-#   k80.txt       the fixed-in-degree COBA at 4000 .. 10^6 neurons (gather and
-#                 event-driven propagation; spike counts recorded, not events);
+#   k80*.txt      the fixed-in-degree COBA at 4000 .. 10^6 neurons, through the
+#                 gather and the compacted event-driven strategy (spike counts
+#                 recorded, not events);
 #   cnn/          the spiking CNN trained on all 60000 Fashion-MNIST images;
 #   training.txt  the training throughput of the 784-256-10 spiking MLP;
 #   networks.txt  COBA and COBAHH at 4000 and 16000 neurons.
@@ -31,8 +32,11 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python -c "import jax, equinox, diffrax, optax; print('jax', jax.__version__, jax.devices())"
 part k80.txt 120 python benchmarks/networks.py --networks coba_k80 \
   --sizes 4000,16000,100000,1000000 --repeats 1 --record counts --propagation gather
-part k80_event.txt 50 python benchmarks/networks.py --networks coba_k80 \
-  --sizes 100000,1000000 --repeats 1 --record counts --propagation event
+part k80_compacted.txt 110 python benchmarks/networks.py --networks coba_k80 \
+  --sizes 4000,16000,100000,1000000 --repeats 1 --record counts --propagation compacted
+part k80_compacted_3.5.txt 45 python benchmarks/networks.py --networks coba_k80 \
+  --sizes 1000000 --repeats 1 --record counts --propagation compacted \
+  --compacted-fraction 0.035
 part cnn.txt 180 python examples/spiking_cnn_fashion_mnist.py --train-size 60000 \
   --epochs 4 --time-budget 150 --data "$DATA" --out "$OUT/cnn"
 part training.txt 40 python benchmarks/training.py --repeats 5 --steps 20

@@ -31,7 +31,8 @@ bit record would be 1.25 GB per simulated second.
 
 Run: `python benchmarks/networks.py [--networks coba,cobahh,coba_k80,coba_hand]
 [--sizes 4000,16000] [--duration 1000] [--repeats 3] [--propagation event]
-[--record counts]`.
+[--record counts] [--propagation compacted --compacted-fraction 0.035]`.
+`benchmarks/gpu.sh` runs the GPU figures of the docs.
 """
 
 import argparse
@@ -63,7 +64,6 @@ DEFAULT_SIZES = {
 PROPAGATION = {
     "default": None,
     "event": bx.connect.EventDriven(),
-    "compacted": bx.connect.CompactedEventDriven(),
     "gather": bx.connect.FixedInDegreeGather(),
     "dense": bx.connect.Dense(),
 }
@@ -167,8 +167,12 @@ def main(
     dt: float,
     propagation: str,
     record: str = "events",
+    fraction: float = 0.05,
 ) -> list[dict]:
-    strategy = PROPAGATION[propagation]
+    if propagation == "compacted":
+        strategy = bx.connect.CompactedEventDriven(fraction=fraction)
+    else:
+        strategy = PROPAGATION[propagation]
     cases = [
         Case(network, n, strategy, record)
         for network in networks
@@ -227,6 +231,7 @@ def main(
                 duration_s=seconds,
                 dtype="float32",
                 propagation=propagation,
+                **({"fraction": fraction} if propagation == "compacted" else {}),
                 record=record,
                 repeats=repeats,
                 load_avg_1min=round(load[case.label], 2),
@@ -259,7 +264,15 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=1000.0, help="ms")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dt", type=float, default=0.1, help="ms")
-    parser.add_argument("--propagation", choices=sorted(PROPAGATION), default="default")
+    parser.add_argument(
+        "--propagation", choices=sorted([*PROPAGATION, "compacted"]), default="default"
+    )
+    parser.add_argument(
+        "--compacted-fraction",
+        type=float,
+        default=0.05,
+        help="buffer of the compacted strategy, as a fraction of the pre neurons",
+    )
     parser.add_argument(
         "--record",
         choices=["events", "counts"],
@@ -278,4 +291,5 @@ if __name__ == "__main__":
         args.dt,
         args.propagation,
         args.record,
+        args.compacted_fraction,
     )

@@ -326,7 +326,9 @@ def simulate(
       no spike is dropped), decoded into events on the host after each chunk.
     - `chunk_size`: run in chunks of this many steps (a multiple of
       `record_every`), moving recordings to host memory after each chunk so that
-      device memory stays bounded on long runs. Default: one chunk.
+      device memory stays bounded on long runs. Default: one chunk. After each
+      chunk, projections with a bounded spike buffer are checked
+      ([`brainox.check_spike_buffers`][]): an overflow raises there.
     - `progress`: show a progress bar (needs the `progress` extra, tqdm).
     - `checkpoint`: a directory. After every `checkpoint_every` chunks the model,
       the recordings so far and the position are saved there (atomically).

@@ -8,12 +8,21 @@ from ._base import AbstractFixedStepSolver, finish
 
 
 def _phi1_dt(a, dt):
-    # (exp(a dt) - 1) / a, written to stay finite (and exact to O((a dt)^2)) when
-    # a dt is tiny or zero.
+    # (exp(a dt) - 1) / a, finite (and exact to O((a dt)^2)) when a dt is tiny
+    # or zero, with finite gradients there (the "double where").
     z = a * dt
-    small = jnp.abs(z) < 1e-6
-    safe_a = jnp.where(small, 1.0, a)
-    return jnp.where(small, dt * (1 + z / 2), jnp.expm1(z) / safe_a)
+    if jnp.result_type(z) == jnp.float64:
+        small = jnp.abs(z) < 1e-6
+        safe_a = jnp.where(small, 1.0, a)
+        return jnp.where(small, dt * (1 + z / 2), jnp.expm1(z) / safe_a)
+    # In lower precision: for |z| < 0.1 a Taylor series to z^5 (relative error
+    # below z^6 / 5040 < 2e-10), elsewhere exp(z) - 1 (relative error below
+    # 1e-6 in float32 there). On a CPU this is twice as fast as expm1, whose
+    # vectorised kernel costs two exp, and it is most of a neuron's step.
+    small = jnp.abs(z) < 0.1
+    safe_z = jnp.where(small, 1.0, z)
+    series = 1 + z / 2 * (1 + z / 3 * (1 + z / 4 * (1 + z / 5 * (1 + z / 6))))
+    return dt * jnp.where(small, series, (jnp.exp(safe_z) - 1) / safe_z)
 
 
 class ExponentialEuler(AbstractFixedStepSolver):

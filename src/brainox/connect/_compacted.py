@@ -47,12 +47,16 @@ class CompactedEventDriven(AbstractRowScatter):
 
     Work per step: one pass over the spike vector plus `batch_size x
     max_degree` scatter updates, however large the table. On an H200, for the
-    fixed-in-degree COBA (in-degree 80, 17 Hz), this is 0.71 s per simulated
-    second at 10^6 neurons, against 5.7 s for the
+    fixed-in-degree COBA (in-degree 80, 17 Hz; `benchmarks/networks.py`), the
+    loop takes 1.02 s per simulated second at 10^6 neurons with the default
+    buffer (0.91 s with `fraction=0.035`) against 5.7 s for the
     [`brainox.connect.FixedInDegreeGather`][], which reads all `8 x 10^7`
-    synapses each step; at 4000 neurons the gather is faster (0.21 against
-    0.31 s). On a CPU, the per-spike loop of [`brainox.connect.EventDriven`][]
-    is cheaper.
+    synapses each step; at 10^5 neurons 0.50 against 0.63 s; at 4000 the
+    gather is faster (0.21 against 0.38 s). A version that looped over further
+    batches when the buffer overflowed took 1.7 s at 10^6: a data-dependent
+    loop makes the GPU wait for the host every step, so there is none. On a
+    CPU, the per-spike loop of [`brainox.connect.EventDriven`][] is cheaper
+    (38 against 57 us per step at N = 4000).
 
     **The buffer is bounded**: a step in which more than `batch_size`
     presynaptic neurons spike cannot be delivered. Nothing is dropped

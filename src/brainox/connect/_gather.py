@@ -23,11 +23,13 @@ class FixedInDegreeGather(AbstractGatherPropagation):
     positions each step (so plastic or trained weights are always current); a
     scalar weight multiplies the row sums.
 
-    Cost: `O(n_post x max_in_degree)` per step whatever the activity. This is
-    the best strategy on a GPU (0.15 s per simulated second for COBA at 4000
-    neurons and 0.46 s at 10^5 on an H100), and 15-35x slower than
-    [`brainox.connect.EventDriven`][] on a CPU at 20 Hz (590 against 38 us per
-    step at N = 4000, in-degree 80). It is differentiable
+    Cost: `O(n_post x max_in_degree)` per step whatever the activity. On a GPU
+    this is the best strategy for small and medium tables (on an H200, 0.21 s
+    per simulated second for the fixed-in-degree COBA at 4000 neurons, 0.63 s
+    at 10^5), but it reads every synapse each step, so at 10^6 neurons (5.7 s)
+    [`brainox.connect.CompactedEventDriven`][] is 5.6x faster. On a CPU it is
+    15-35x slower than [`brainox.connect.EventDriven`][] at 20 Hz (590 against
+    38 us per step at N = 4000, in-degree 80). It is differentiable
     in the spikes and the weights, with the same gradients as
     [`brainox.connect.Dense`][], at a fraction of its cost.
 

@@ -49,6 +49,7 @@ class AbstractPropagation(eqx.Module):
     | strategy | work per step | gradients | per-synapse delays |
     |---|---|---|---|
     | `EventDriven` | spikes x out-degree | forward only | post-side ring |
+    | `CompactedEventDriven` | n_pre + buffer x out-degree | forward only | post-side ring |
     | `Dense` | n_pre x n_post | yes | post-side ring |
     | `FixedInDegreeGather` | n_post x in-degree | yes | pre-side history |
     | `Procedural` | n_post x in-degree + RNG | yes | no |
@@ -311,7 +312,8 @@ class EventDriven(AbstractRowScatter):
         surrogate-gradient training use [`brainox.connect.Dense`][] or
         [`brainox.connect.FixedInDegreeGather`][]. On a GPU a per-spike loop is
         slow at large sizes (74x slower than the gather at 10^5 neurons on an
-        H100); prefer the gather there.
+        H100); use the gather or [`brainox.connect.CompactedEventDriven`][]
+        there.
 
     !!! example
         ```python
