@@ -49,7 +49,7 @@ class AbstractPropagation(eqx.Module):
     | strategy | work per step | gradients | per-synapse delays |
     |---|---|---|---|
     | `EventDriven` | spikes x out-degree | forward only | post-side ring |
-    | `CompactedEventDriven` | n_pre + buffer x out-degree | forward only | post-side ring |
+    | `CompactedEventDriven` | n_pre + buffer x degree | forward only | post-side ring |
     | `Dense` | n_pre x n_post | yes | post-side ring |
     | `FixedInDegreeGather` | n_post x in-degree | yes | pre-side history |
     | `Procedural` | n_post x in-degree + RNG | yes | no |
