@@ -10,7 +10,9 @@ on a batch of 128 Poisson-coded inputs generated once (input encoding is not
 timed).
 
 - brainox: `bx.nn.Sequential` + `bx.nn.run` under `jax.vmap`, stepped by
-  `bx.nn.make_train_step` (one compiled program per step).
+  `bx.nn.make_train_step` (one compiled program per step); `brainox-unrolled`
+  is the same with `bx.nn.run(..., unroll=25)`, the time loop fully unrolled
+  (faster steps, longer compile).
 - snnTorch: `torch.nn.Linear` + `snn.Leaky`, the Python time loop of the
   snnTorch tutorials, `torch.optim.Adam`.
 
@@ -61,8 +63,9 @@ def make_data(batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return spikes.astype(np.float32), labels.astype(np.int32)
 
 
-def brainox_trainer(x: np.ndarray, y: np.ndarray):
-    """A function running `n` brainox training steps on the batch."""
+def brainox_trainer(x: np.ndarray, y: np.ndarray, unroll: int = 1):
+    """A function running `n` brainox training steps on the batch (`unroll`:
+    time steps per iteration of the scan, see `bx.nn.run`)."""
     k1, k2 = jax.random.split(jax.random.key(0))
     surrogate = bx.surrogate.Arctan(2.0)
     model = bx.nn.Sequential(
@@ -76,7 +79,7 @@ def brainox_trainer(x: np.ndarray, y: np.ndarray):
 
     def loss_fn(model, x, y):
         def forward(x):
-            spikes, _ = bx.nn.run(bx.reset(model), x)
+            spikes, _ = bx.nn.run(bx.reset(model), x, unroll=unroll)
             return spikes
 
         return bx.nn.spike_count_cross_entropy(jax.vmap(forward)(x), y)
@@ -185,7 +188,10 @@ def main(
     repeats: int = 7, steps: int = 5, batch: int = 128, torch_threads: int = 0
 ) -> dict:
     x, y = make_data(batch)
-    trainers = {"brainox": brainox_trainer(x, y)}
+    trainers = {
+        "brainox": brainox_trainer(x, y),
+        "brainox-unrolled": brainox_trainer(x, y, unroll=NUM_STEPS),
+    }
     try:
         import torch
 
@@ -209,10 +215,12 @@ def main(
             train(steps)
             rates[name].append(steps * batch / (time.perf_counter() - start))
     medians = {name: statistics.median(r) for name, r in rates.items()}
+    ours = [name for name in medians if name.startswith("brainox")]
     ratios = {
-        f"brainox/{name}": medians["brainox"] / median
-        for name, median in medians.items()
-        if name != "brainox"
+        f"{a}/{b}": medians[a] / medians[b]
+        for a in ours
+        for b in medians
+        if b not in ours
     }
     print(
         f"784-{N_HIDDEN}-{N_OUT} LIF MLP, T={NUM_STEPS}, batch {batch}, Adam; "
@@ -220,7 +228,7 @@ def main(
         f"{jax.devices()[0].device_kind}, {torch_info}"
     )
     for name, median in medians.items():
-        print(f"{name:>10}: {median:9.1f} samples/s (median)")
+        print(f"{name:>16}: {median:9.1f} samples/s (median)")
     for name, ratio in ratios.items():
         print(f"{name}: {ratio:.2f}x")
     result = {"samples_per_s": medians, "ratios": ratios, "batch": batch}

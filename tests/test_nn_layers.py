@@ -162,6 +162,29 @@ def test_sequential_mixes_eqx_and_spiking_layers(getkey):
     }
 
 
+def test_unrolled_run_equals_the_plain_loop_and_its_gradients(getkey):
+    model = conv_model(getkey())
+    x = jax.random.uniform(getkey(), (6, 1, 8, 8), maxval=2.0)
+
+    def loss(model, unroll):
+        out, _, spikes = bx.nn.run(model, x, record=bx.nn.record_spikes, unroll=unroll)
+        return jnp.sum(out**2), spikes
+
+    (ref, ref_spikes), ref_grad = eqx.filter_value_and_grad(loss, has_aux=True)(
+        model, 1
+    )
+    for unroll in (4, True):
+        (value, spikes), grad = eqx.filter_value_and_grad(loss, has_aux=True)(
+            model, unroll
+        )
+        np.testing.assert_array_equal(spikes[".layers[1]"], ref_spikes[".layers[1]"])
+        np.testing.assert_allclose(value, ref, rtol=1e-6)
+        for a, b in zip(jax.tree.leaves(grad), jax.tree.leaves(ref_grad)):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="`unroll` must be a positive"):
+        bx.nn.run(model, x, unroll=0)
+
+
 def test_vmap_batch_equals_per_sample_loop(getkey):
     model = conv_model(getkey())
     xb = jax.random.uniform(getkey(), (3, 5, 1, 8, 8), maxval=2.0)

@@ -16,7 +16,12 @@ _L = TypeVar("_L", bound=AbstractLayer)
 
 @overload
 def run(
-    model: _L, inputs: PyTree, *, record: None = None, checkpoint: bool = False
+    model: _L,
+    inputs: PyTree,
+    *,
+    record: None = None,
+    checkpoint: bool = False,
+    unroll: int | bool = 1,
 ) -> tuple[PyTree, _L]: ...
 
 
@@ -27,6 +32,7 @@ def run(
     *,
     record: Callable[[Any], PyTree],
     checkpoint: bool = False,
+    unroll: int | bool = 1,
 ) -> tuple[PyTree, _L, PyTree]: ...
 
 
@@ -36,6 +42,7 @@ def run(
     *,
     record: Callable[[Any], PyTree] | None = None,
     checkpoint: bool = False,
+    unroll: int | bool = 1,
 ) -> tuple[PyTree, Any] | tuple[PyTree, Any, PyTree]:
     """Run a layer (usually a [`brainox.nn.Sequential`][]) over `T` time steps.
 
@@ -55,6 +62,12 @@ def run(
     - `checkpoint`: wrap the step in `jax.checkpoint`, so the backward pass
       recomputes each step's internals instead of storing them: memory for long
       sequences drops to the states per step, for about one extra forward pass.
+    - `unroll`: steps per iteration of the compiled loop (`jax.lax.scan`'s
+      `unroll`; `True` unrolls all `T`). Unrolling lets XLA fuse across steps:
+      for the 784-256-10 MLP of `benchmarks/training.py` (T = 25, batch 128) on
+      a 2-core CPU a training step ran 1.27x faster with `unroll=5` and 1.45x
+      with `unroll=25`, for a compile time of 5.7 s instead of 2.4 s (25). Keep
+      the default (1) for long sequences.
 
     **Returns:** `(outputs, final_model)` with `outputs` of shape
     `(T, *out_shape)`; with `record`, `(outputs, final_model, recorded)` with
@@ -88,9 +101,14 @@ def run(
         out = y if record is None else (y, record(new))
         return partition(new)[1], out
 
+    if not isinstance(unroll, bool) and (not isinstance(unroll, int) or unroll < 1):
+        raise ValueError(
+            f"`unroll` must be a positive number of steps or True (all), got "
+            f"{unroll!r}."
+        )
     if checkpoint:
         step = jax.checkpoint(step)
-    states, out = jax.lax.scan(step, states, inputs)
+    states, out = jax.lax.scan(step, states, inputs, unroll=unroll)
     final = combine(params, states, static)
     if record is None:
         return out, final
