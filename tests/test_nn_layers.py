@@ -179,7 +179,7 @@ def test_unrolled_run_equals_the_plain_loop_and_its_gradients(getkey):
         )
         np.testing.assert_array_equal(spikes[".layers[1]"], ref_spikes[".layers[1]"])
         np.testing.assert_allclose(value, ref, rtol=1e-6)
-        for a, b in zip(jax.tree.leaves(grad), jax.tree.leaves(ref_grad)):
+        for a, b in zip(jax.tree.leaves(grad), jax.tree.leaves(ref_grad), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="`unroll` must be a positive"):
         bx.nn.run(model, x, unroll=0)
