@@ -1,4 +1,4 @@
-"""Event-driven propagation for accelerators: spikes compacted into batches."""
+"""Event-driven propagation for accelerators: the spikes compacted into one batch."""
 
 import math
 from collections.abc import Callable
