@@ -489,8 +489,15 @@ def _positive_int(name: str, value: Any) -> int:
 
 
 def _unpack(bits, n: int, start: int) -> tuple[np.ndarray, np.ndarray]:
-    steps, index = np.nonzero(np.unpackbits(np.asarray(bits), axis=1, count=n))
-    return (steps + start).astype(np.int32), index.astype(np.int32)
+    """The (step, index) pairs of the set bits, ordered by step then index.
+
+    Only the nonzero bytes are expanded: sparse spikes decode in a fraction of
+    the time of unpacking every bit. Bits past `n` are padding (always 0)."""
+    bits = np.asarray(bits)
+    steps, byte = np.nonzero(bits)
+    which, bit = np.nonzero(np.unpackbits(bits[steps, byte][:, None], axis=1))
+    index = byte[which].astype(np.int64) * 8 + bit
+    return (steps[which] + start).astype(np.int32), index.astype(np.int32)
 
 
 def _assemble(parts, events, n_steps, k, dt, traced):

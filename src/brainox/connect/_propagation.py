@@ -10,6 +10,7 @@ delays), and the two strategies that read the table as stored:
 import abc
 import functools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from .._custom_types import Array, ArrayLike, Float, Int
+from . import _native
 from ._table import OutDegreeTable, check_weight
 
 
@@ -261,15 +263,34 @@ class AbstractRowScatter(AbstractScatterPropagation):
         """Run `carry = body(rows, carry)` over the nonzero entries of `s`:
         `rows` is one index or a padded array of them (padding `n_pre`)."""
 
+    def add_spiking_rows(
+        self,
+        table: OutDegreeTable,
+        s: Array,
+        w: Array,
+        delay: tuple[Array, Array, Array] | None = None,
+    ) -> Array:
+        """The weights of every row with a nonzero spike, times that spike.
+
+        Without `delay`, the summed input, shape `(n_post,)`. With
+        `delay = (steps, head, ring)`, the ring buffer of future input, shape
+        `(length, n_post)`, to which each synapse adds at its arrival slot.
+        """
+        if delay is None:
+            add = functools.partial(add_rows, table, s, w)
+            return self.for_each_spiking_row(
+                table, s, add, jnp.zeros(table.n_post, w.dtype)
+            )
+        steps, head, ring = delay
+        add = functools.partial(add_rows_delayed, table, s, w, steps, head)
+        return self.for_each_spiking_row(table, s, add, ring)
+
     def __call__(
         self, table: OutDegreeTable, spikes: ArrayLike, weight: ArrayLike
     ) -> Float[Array, " n_post"]:
         w = check_weight(table, weight)
         s = check_spikes(table.n_pre, spikes).astype(w.dtype)
-        add = functools.partial(add_rows, table, s, w)
-        return self.for_each_spiking_row(
-            table, s, add, jnp.zeros(table.n_post, w.dtype)
-        )
+        return self.add_spiking_rows(table, s, w)
 
     def scatter_delayed(
         self,
@@ -282,33 +303,50 @@ class AbstractRowScatter(AbstractScatterPropagation):
     ) -> Float[Array, "length n_post"]:
         w = check_weight(table, weight, ring.dtype)
         s = check_spikes(table.n_pre, spikes).astype(ring.dtype)
-        add = functools.partial(add_rows_delayed, table, s, w, steps, head)
-        return self.for_each_spiking_row(table, s, add, ring)
+        return self.add_spiking_rows(table, s, w, (steps, head, ring))
+
+
+KERNELS = ("auto", "native", "xla")
 
 
 class EventDriven(AbstractRowScatter):
-    """Add the weights of the neurons that spiked, one spiking neuron at a time.
+    """Add the weights of the neurons that spiked: work follows the spikes.
 
-    A `lax.while_loop` runs over the spikes that happened, in ascending neuron
-    order; each iteration finds the next spiking neuron and scatters its row of
-    the table into the output. The work is proportional to the spikes (plus one
-    pass over the spike vector), which makes this the fastest strategy on a CPU
-    for sparse activity (see `benchmarks/propagation.py`).
+    For every presynaptic neuron that spiked, in ascending order, its row of
+    the table is added to the output. The work is one pass over the spike
+    vector plus one addition per synapse of a spiking neuron, which makes this
+    the fastest strategy on a CPU for sparse activity (see
+    `benchmarks/propagation.py`). No buffer is involved, so nothing can
+    overflow.
 
-    To find the next spike cheaply, the spike vector is cut into blocks of about
-    `sqrt(n_pre)` neurons, and each iteration scans the last spiking index of
-    every block, then the one block that holds the spike: about `2 sqrt(n_pre)`
-    comparisons per spike. (Compacting all indices up front, as
-    `jnp.nonzero(size=n_pre)` does, costs two prefix sums and a scatter of
-    `n_pre` values per call, several times more on a CPU for sparse spikes.) No
-    buffer is involved, so nothing can overflow.
+    **Two implementations, the same sums bit for bit** (`kernel`):
 
-    Heterogeneous delays: each spike's row is scattered into the post-side ring
+    - `"native"`: on the CPU, a C++ kernel called through XLA's FFI does all the
+      additions in one call. brainox compiles it on first use with the
+      system's C++ compiler (a few seconds, then cached; see
+      `docs/performance.md`).
+    - `"xla"`: a `lax.while_loop` with one iteration per spiking neuron, which
+      finds the next spike by a block scan (the spike vector is cut into blocks
+      of about `sqrt(n_pre)` neurons; each iteration scans the last spiking
+      index of every block, then the one block that holds the spike) and
+      scatters its row. It runs anywhere; each iteration costs a few
+      microseconds of XLA's loop machinery on a CPU.
+    - `"auto"` (default): `"native"` for float32 / float64 computations on the
+      CPU backend, `"xla"` otherwise, and `"xla"` with a warning (once) if the
+      kernel cannot be built, e.g. without a C++ compiler. `BRAINOX_NATIVE=0`
+      makes `"auto"` use the loop without building or warning.
+
+    Heterogeneous delays: each spike's row is added into the post-side ring
     buffer of future input, at the slot of each synapse's arrival step (same
     cost as without delays).
 
+    **Arguments:**
+
+    - `kernel`: `"auto"`, `"native"` (raises if the kernel cannot be built or
+      the dtype is not float32 / float64) or `"xla"`.
+
     !!! warning
-        A loop of data-dependent length is not reverse-mode differentiable: for
+        Forward-mode derivatives (`jax.jvp`) work; reverse mode does not: for
         surrogate-gradient training use [`brainox.connect.Dense`][] or
         [`brainox.connect.FixedInDegreeGather`][]. On a GPU a per-spike loop is
         slow at large sizes (74x slower than the gather at 10^5 neurons on an
@@ -319,14 +357,79 @@ class EventDriven(AbstractRowScatter):
         ```python
         table = bx.connect.fixed_probability(jax.random.key(0), 3200, 4000, 0.02)
         g_input = bx.connect.EventDriven()(table, spikes, 6.0)   # nS, (4000,)
+        assert jnp.array_equal(
+            g_input, bx.connect.EventDriven(kernel="xla")(table, spikes, 6.0)
+        )
         ```
     """
+
+    kernel: str = eqx.field(default="auto", static=True)
+
+    def __check_init__(self):
+        if self.kernel not in KERNELS:
+            raise ValueError(
+                f"`kernel` must be one of {KERNELS}, got {self.kernel!r}: "
+                '"auto" picks the native CPU kernel when it can be built.'
+            )
+
+    def _use_native(self, dtype: Any) -> bool:
+        if self.kernel == "xla":
+            return False
+        if self.kernel == "auto" and jax.default_backend() != "cpu":
+            return False
+        supported = jnp.dtype(dtype) in _native.SUPPORTED_DTYPES
+        reason = _native.load() if supported else f"dtype {jnp.dtype(dtype)}"
+        if reason is None:
+            return True
+        if self.kernel == "native":
+            raise RuntimeError(
+                f"EventDriven(kernel='native') cannot run: {reason}. The kernel "
+                "supports float32 and float64 on the CPU; use kernel='auto' to "
+                "fall back to the XLA loop."
+            )
+        if supported:
+            _warn_fallback(reason)
+        return False
+
+    def add_spiking_rows(
+        self,
+        table: OutDegreeTable,
+        s: Array,
+        w: Array,
+        delay: tuple[Array, Array, Array] | None = None,
+    ) -> Array:
+        loop = super().add_spiking_rows
+        if not self._use_native(w.dtype):
+            return loop(table, s, w, delay)
+
+        def native(s, w, delay):
+            return _native.add_spiking_rows(table.indices, table.n_post, s, w, delay)
+
+        def xla(s, w, delay):
+            return loop(table, s, w, delay)
+
+        # The kernel exists for the CPU only; on another platform (arrays
+        # placed on a GPU), the loop is lowered instead.
+        return jax.lax.platform_dependent(s, w, delay, cpu=native, default=xla)
 
     def for_each_spiking_row(
         self, table: OutDegreeTable, s: Array, body: Callable, init: Any
     ) -> Any:
         """One row at a time, found by a block scan (see the class docstring)."""
         return _for_each_spike(s, body, init)
+
+
+@functools.cache
+def _warn_fallback(reason: str) -> None:
+    warnings.warn(
+        f"brainox's native CPU kernel for bx.connect.EventDriven is not "
+        f"available ({reason}); EventDriven uses its XLA loop instead, which "
+        "gives the same results more slowly (see docs/performance.md). Pass "
+        "EventDriven(kernel='xla'), or set BRAINOX_NATIVE=0, to choose the loop "
+        "without this warning.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
 
 
 class Dense(AbstractScatterPropagation):
