@@ -6,7 +6,9 @@ For N = 4000, 16000 and 100000 neurons, each receiving on average 80 synapses
 with probability 0.002 per step), it times one `lax.scan` over pre-drawn spike
 vectors whose body computes the post-synaptic input through:
 
-- `event`: [`brainox.connect.EventDriven`][] (per-spike loop; CPU default);
+- `event`: [`brainox.connect.EventDriven`][] (CPU default; on the CPU its
+  native kernel);
+- `event-xla`: the same strategy with `kernel="xla"`, its per-spike XLA loop;
 - `compacted`: [`brainox.connect.CompactedEventDriven`][] (spikes compacted
   into batches, one vectorised scatter per batch; GPU default at large sizes);
 - `gather`: [`brainox.connect.FixedInDegreeGather`][];
@@ -97,6 +99,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     procedural = bx.connect.Procedural(k_proc, n, n, in_degree=IN_DEGREE)
     build_procedural = time.perf_counter() - start
     event = bx.connect.EventDriven()
+    event_xla = bx.connect.EventDriven(kernel="xla")
     compacted = bx.connect.CompactedEventDriven()
     delays = jax.random.uniform(k_delay, table.indices.shape, minval=1.0, maxval=5.0)
     delay_event = bx.delays.HeterogeneousDelay(table, delays, DT, propagation=event)
@@ -107,6 +110,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     runs = {
         "baseline": lambda: run_baseline(raster),
         "event": lambda: run_plain(event, table, raster),
+        "event-xla": lambda: run_plain(event_xla, table, raster),
         "compacted": lambda: run_plain(compacted, table, raster),
         "gather": lambda: run_plain(gather, table, raster),
         "procedural": lambda: run_plain(procedural, None, raster),
@@ -127,7 +131,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     ref = np.asarray(runs["event"]())
     agree = {
         name: bool(np.array_equal(np.asarray(runs[name]()), ref))
-        for name in ("compacted", "gather", "dense")
+        for name in ("event-xla", "compacted", "gather", "dense")
         if name in runs
     }
     return dict(
@@ -150,6 +154,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
 COLUMNS = (
     "baseline",
     "event",
+    "event-xla",
     "compacted",
     "gather",
     "dense",

@@ -13,6 +13,7 @@ DT = 0.1  # ms
 
 SCATTER_AND_GATHER = {
     "event": lambda table: bx.connect.EventDriven(),
+    "event (xla loop)": lambda table: bx.connect.EventDriven(kernel="xla"),
     "dense": lambda table: bx.connect.Dense(),
     "gather": lambda table: bx.connect.FixedInDegreeGather(table),
     "compacted": lambda table: bx.connect.CompactedEventDriven(table.n_pre),
@@ -330,6 +331,7 @@ def test_homogeneous_and_equal_heterogeneous_delays_give_identical_runs(name, ge
     for delay in (1.5, "array"):
         strategy = {
             "event": bx.connect.EventDriven(),
+            "event (xla loop)": bx.connect.EventDriven(kernel="xla"),
             "dense": bx.connect.Dense(),
             "gather": bx.connect.FixedInDegreeGather(),  # prepared by the projection
             "compacted": bx.connect.CompactedEventDriven(),

@@ -48,6 +48,7 @@ def spike_patterns(n_pre, seed):
 def stored_strategies(table):
     return {
         "event": bx.connect.EventDriven(),
+        "event (xla loop)": bx.connect.EventDriven(kernel="xla"),
         "dense": bx.connect.Dense(),
         "gather": bx.connect.FixedInDegreeGather().prepare(table),
         "compacted": bx.connect.CompactedEventDriven(table.n_pre),
@@ -459,6 +460,7 @@ def test_networks_through_every_strategy_spike_identically(getkey):
     for name, (c, s) in {
         "procedural": (conn, None),
         "event": (table, bx.connect.EventDriven()),
+        "event (xla loop)": (table, bx.connect.EventDriven(kernel="xla")),
         "dense": (table, bx.connect.Dense()),
         "gather": (table, bx.connect.FixedInDegreeGather()),
         "compacted": (table, bx.connect.CompactedEventDriven()),

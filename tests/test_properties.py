@@ -15,6 +15,7 @@ Sizes are drawn from a few values so that compiled code is reused across
 examples.
 """
 
+import functools
 import math
 
 import equinox as eqx
@@ -188,6 +189,7 @@ def propagate(strategy, table, spikes, weight):
 
 STRATEGIES = {
     "event-driven": bx.connect.EventDriven,
+    "event-driven (xla loop)": functools.partial(bx.connect.EventDriven, kernel="xla"),
     "dense": bx.connect.Dense,
     "gather": bx.connect.FixedInDegreeGather,
 }

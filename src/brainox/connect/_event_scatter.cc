@@ -3,14 +3,12 @@
 // For every presynaptic neuron i whose spike s[i] is nonzero, in ascending i,
 // and every entry k of its table row, in ascending k:
 //
-//     out[slot(i, k), indices[i, k]] += w(i, k) * s[i]
+//     out[indices[i, k]] += w(i, k) * s[i]
 //
-// where w is a scalar weight or one per synapse, and slot(i, k) is 0 without
-// delays, or (head + steps[i, k] - 1) mod length with per-synapse delays (a
-// ring buffer of future input, shape (length, n_post)). Targets outside
-// [0, n_post) are padding and skipped. The order of the additions is that of
-// the XLA loop of bx.connect.EventDriven, so both give the same sums bit for
-// bit. The work is one pass over the spike vector plus one addition per
+// starting from zeros, where w is a scalar weight or one per synapse. Targets
+// outside [0, n_post) are padding and skipped. The order of the additions is
+// that of the XLA loop of bx.connect.EventDriven, so both give the same sums
+// bit for bit. The work is one pass over the spike vector plus one addition per
 // synapse of a spiking neuron.
 #include <cstdint>
 #include <cstring>
@@ -27,26 +25,18 @@ template <typename T>
 using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
 
 template <typename T>
-void AddRow(const int32_t* targets, const T* weight, bool per_synapse,
-            const int32_t* steps, int64_t head, T s, int64_t degree,
-            int64_t length, int64_t n_post, T* out) {
+void AddRow(const int32_t* targets, const T* weight, bool per_synapse, T s,
+            int64_t degree, int64_t n_post, T* out) {
   for (int64_t k = 0; k < degree; ++k) {
     const int64_t target = targets[k];
     if (target < 0 || target >= n_post) continue;
-    const T w = per_synapse ? weight[k] : weight[0];
-    int64_t slot = 0;
-    if (steps != nullptr) {
-      slot = (head + steps[k] - 1) % length;
-      if (slot < 0) slot += length;
-    }
-    out[slot * n_post + target] += w * s;
+    out[target] += (per_synapse ? weight[k] : weight[0]) * s;
   }
 }
 
 template <typename T>
 void AddSpikingRows(const T* spikes, const int32_t* indices, const T* weight,
-                    bool per_synapse, const int32_t* steps, int64_t head,
-                    int64_t n_pre, int64_t degree, int64_t length,
+                    bool per_synapse, int64_t n_pre, int64_t degree,
                     int64_t n_post, T* out) {
   // Spikes are sparse: test blocks of them at once (OR of the bit patterns
   // without the sign bit, so that -0.0 counts as zero), a loop the compiler
@@ -63,61 +53,39 @@ void AddSpikingRows(const T* spikes, const int32_t* indices, const T* weight,
       if (s == T(0)) continue;
       const int64_t row = i * degree;
       AddRow<T>(indices + row, per_synapse ? weight + row : weight,
-                per_synapse, steps != nullptr ? steps + row : nullptr, head,
-                s, degree, length, n_post, out);
+                per_synapse, s, degree, n_post, out);
     }
   }
 }
 
 template <typename T>
 ffi::Error Run(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
-               ffi::AnyBuffer weight, ffi::Buffer<ffi::S32> steps,
-               ffi::Buffer<ffi::S32> head, ffi::AnyBuffer out_in,
-               ffi::Result<ffi::AnyBuffer> out, bool delayed) {
+               ffi::AnyBuffer weight, ffi::Result<ffi::AnyBuffer> out) {
   const auto table = indices.dimensions();
-  const auto shape = out->dimensions();
-  if (table.size() != 2 || shape.size() < 1 || shape.size() > 2) {
+  if (table.size() != 2 || out->dimensions().size() != 1) {
     return ffi::Error::InvalidArgument(
-        "brainox event scatter: expected a 2-D table and a 1-D or 2-D output");
+        "brainox event scatter: expected a 2-D table and a 1-D output");
   }
   const int64_t n_pre = table[0];
   const int64_t degree = table[1];
-  const int64_t n_post = shape[shape.size() - 1];
-  const int64_t length = shape.size() == 2 ? shape[0] : 1;
+  const int64_t n_post = out->dimensions()[0];
   const bool per_synapse = weight.element_count() != 1;
   if (spikes.element_count() != static_cast<size_t>(n_pre) ||
-      (per_synapse && weight.element_count() !=
-                          static_cast<size_t>(n_pre * degree)) ||
-      (delayed && steps.element_count() !=
-                      static_cast<size_t>(n_pre * degree))) {
+      (per_synapse &&
+       weight.element_count() != static_cast<size_t>(n_pre * degree))) {
     return ffi::Error::InvalidArgument(
-        "brainox event scatter: spikes, weights or delays do not match the "
-        "table's shape");
+        "brainox event scatter: spikes or weights do not match the table");
   }
-  // An empty `initial` asks for a fresh, zeroed output; otherwise the output
-  // starts as `initial` (the same buffer when XLA aliases them).
   T* result = out->typed_data<T>();
-  const T* initial = out_in.typed_data<T>();
-  if (out_in.element_count() == 0) {
-    std::memset(result, 0, sizeof(T) * length * n_post);
-  } else if (out_in.element_count() != static_cast<size_t>(length * n_post)) {
-    return ffi::Error::InvalidArgument(
-        "brainox event scatter: the initial buffer does not match the output");
-  } else if (result != initial) {
-    std::memcpy(result, initial, sizeof(T) * length * n_post);
-  }
+  std::memset(result, 0, sizeof(T) * n_post);
   AddSpikingRows<T>(spikes.typed_data<T>(), indices.typed_data(),
-                    weight.typed_data<T>(), per_synapse,
-                    delayed ? steps.typed_data() : nullptr,
-                    delayed ? head.typed_data()[0] : 0, n_pre, degree, length,
-                    n_post, result);
+                    weight.typed_data<T>(), per_synapse, n_pre, degree, n_post,
+                    result);
   return ffi::Error::Success();
 }
 
 ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
-                        ffi::AnyBuffer weight, ffi::Buffer<ffi::S32> steps,
-                        ffi::Buffer<ffi::S32> head, ffi::AnyBuffer out_in,
-                        ffi::Result<ffi::AnyBuffer> out, bool delayed) {
+                        ffi::AnyBuffer weight, ffi::Result<ffi::AnyBuffer> out) {
   const auto dtype = spikes.element_type();
   if (weight.element_type() != dtype || out->element_type() != dtype) {
     return ffi::Error::InvalidArgument(
@@ -125,11 +93,9 @@ ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
   }
   switch (dtype) {
     case ffi::F32:
-      return Run<float>(spikes, indices, weight, steps, head, out_in, out,
-                        delayed);
+      return Run<float>(spikes, indices, weight, out);
     case ffi::F64:
-      return Run<double>(spikes, indices, weight, steps, head, out_in, out,
-                         delayed);
+      return Run<double>(spikes, indices, weight, out);
     default:
       return ffi::Error::InvalidArgument(
           "brainox event scatter: only float32 and float64 are supported");
@@ -140,11 +106,7 @@ ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(BrainoxEventScatter, EventScatter,
                               ffi::Ffi::Bind()
-                                  .Arg<ffi::AnyBuffer>()       // spikes
+                                  .Arg<ffi::AnyBuffer>()         // spikes
                                   .Arg<ffi::Buffer<ffi::S32>>()  // indices
-                                  .Arg<ffi::AnyBuffer>()       // weight
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // steps
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // head
-                                  .Arg<ffi::AnyBuffer>()       // initial out, or empty
-                                  .Ret<ffi::AnyBuffer>()       // out
-                                  .Attr<bool>("delayed"));
+                                  .Arg<ffi::AnyBuffer>()         // weight
+                                  .Ret<ffi::AnyBuffer>());       // out

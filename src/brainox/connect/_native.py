@@ -16,6 +16,7 @@ library; later processes load the cached file.
 - `BRAINOX_NATIVE=0` turns the kernel off (the XLA loop is used, silently).
 """
 
+import ctypes
 import functools
 import hashlib
 import os
@@ -91,6 +92,11 @@ def _build(compiler: str) -> pathlib.Path:
     return library
 
 
+def disabled() -> bool:
+    """Whether `BRAINOX_NATIVE=0` turns the kernel off."""
+    return os.environ.get("BRAINOX_NATIVE", "1") == "0"
+
+
 @functools.cache
 def load() -> str | None:
     """Build (or find) and register the kernel, once per process.
@@ -98,19 +104,15 @@ def load() -> str | None:
     **Returns:** `None` when the kernel is ready, else why it is not (no
     compiler, a failed build, or `BRAINOX_NATIVE=0`).
     """
-    if os.environ.get("BRAINOX_NATIVE", "1") == "0":
+    if disabled():
         return "it is turned off by BRAINOX_NATIVE=0"
     compiler = _compiler()
     if compiler is None:
         return "no C++ compiler was found (set CXX, or install g++ or clang++)"
     try:
         library = _build(compiler)
-        import ctypes
-
         handler = getattr(ctypes.cdll.LoadLibrary(str(library)), _SYMBOL)
-        jax.ffi.register_ffi_target(
-            TARGET, jax.ffi.pycapsule(handler), platform="cpu"
-        )
+        jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(handler), platform="cpu")
     except (OSError, RuntimeError, AttributeError, subprocess.SubprocessError) as e:
         return f"building it failed: {e}"
     return None
@@ -119,63 +121,33 @@ def load() -> str | None:
 SUPPORTED_DTYPES = (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64))
 
 
-def _call(indices, s, w, steps, head, ring, shape, delayed):
-    # `ring` is None for a fresh output of `shape` (the kernel zeroes it: no
-    # zero-filled operand, so no extra XLA operation per call), else the
-    # buffer the kernel adds to, in place when XLA can.
-    if ring is None:
-        initial, aliases = jnp.zeros((0,), s.dtype), {}
-    else:
-        initial, aliases = ring, {5: 0}
+def _call(indices: Array, s: Array, w: Array, n_post: int) -> Array:
     kernel = jax.ffi.ffi_call(
-        TARGET,
-        jax.ShapeDtypeStruct(shape, s.dtype),
-        vmap_method="sequential",
-        input_output_aliases=aliases,
+        TARGET, jax.ShapeDtypeStruct((n_post,), s.dtype), vmap_method="sequential"
     )
-    return kernel(s, indices, w, steps, head, initial, delayed=delayed)
+    return kernel(s, indices, w)
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(6, 7))
-def _add_spiking_rows(indices, s, w, steps, head, ring, shape, delayed):
-    return _call(indices, s, w, steps, head, ring, shape, delayed)
+@functools.partial(jax.custom_jvp, nondiff_argnums=(3,))
+def _add_spiking_rows(indices, s, w, n_post):
+    return _call(indices, s, w, n_post)
 
 
 @_add_spiking_rows.defjvp
-def _add_spiking_rows_jvp(shape, delayed, primals, tangents):
-    # Linear in the weights and in the ring. In the spikes only the nonzero
-    # entries are read (as by the XLA loop, which visits those alone), so the
-    # spike tangent counts where a spike is nonzero.
-    indices, s, w, steps, head, ring = primals
-    _, s_dot, w_dot, _, _, ring_dot = tangents
-    s_dot = jnp.where(s != 0, s_dot, 0)
-    tangent = _call(indices, s, w_dot, steps, head, None, shape, delayed) + _call(
-        indices, s_dot, w, steps, head, None, shape, delayed
+def _add_spiking_rows_jvp(n_post, primals, tangents):
+    # Linear in the weights. In the spikes only the nonzero entries are read
+    # (as by the XLA loop, which visits those alone), so the spike tangent
+    # counts where a spike is nonzero.
+    indices, s, w = primals
+    _, s_dot, w_dot = tangents
+    tangent = _call(indices, s, w_dot, n_post) + _call(
+        indices, jnp.where(s != 0, s_dot, 0), w, n_post
     )
-    if ring is not None:
-        tangent = tangent + ring_dot
-    return _call(indices, s, w, steps, head, ring, shape, delayed), tangent
+    return _call(indices, s, w, n_post), tangent
 
 
-def add_spiking_rows(
-    indices: Array,
-    n_post: int,
-    s: Array,
-    w: Array,
-    delay: tuple[Array, Array, Array] | None,
-) -> Array:
-    """The contract of `AbstractRowScatter.add_spiking_rows`, through the kernel.
-
-    `s` and `w` share a dtype in `SUPPORTED_DTYPES` (as does the ring of
-    `delay = (steps, head, ring)`); the caller has checked `load()`.
-    """
-    if delay is None:
-        steps = jnp.ones((1, 1), jnp.int32)
-        head, ring, shape = jnp.zeros((), jnp.int32), None, (n_post,)
-    else:
-        steps, head, ring = delay
-        steps, head = steps.astype(jnp.int32), jnp.asarray(head, jnp.int32)
-        shape = ring.shape
-    return _add_spiking_rows(
-        indices.astype(jnp.int32), s, w, steps, head, ring, shape, delay is not None
-    )
+def add_spiking_rows(indices: Array, n_post: int, s: Array, w: Array) -> Array:
+    """`sum_i s[i] w[i, k]` over the rows with a nonzero spike, through the
+    kernel. `s` and `w` share a dtype in `SUPPORTED_DTYPES`; the caller has
+    checked `load()`."""
+    return _add_spiking_rows(indices.astype(jnp.int32), s, w, n_post)

@@ -1,0 +1,163 @@
+"""EventDriven's native CPU kernel: the same sums as its XLA loop, and its build.
+
+The exact-equality tests of every strategy (test_propagation, test_delays,
+test_properties) run both `EventDriven()` (the kernel) and
+`EventDriven(kernel="xla")`; this file covers what those do not: float64,
+graded and negative-zero spikes, derivatives, vmap, delays (always the loop),
+and how the kernel is built, cached and replaced by the loop when it cannot be.
+"""
+
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import brainox as bx
+from brainox.connect import _native, _propagation
+
+
+NATIVE = bx.connect.EventDriven(kernel="native")
+LOOP = bx.connect.EventDriven(kernel="xla")
+
+
+def _table_and_spikes(key, dtype=jnp.float32):
+    k1, k2, k3 = jax.random.split(key, 3)
+    table = bx.connect.fixed_probability(k1, 300, 250, 0.07)
+    spikes = (jax.random.uniform(k2, (300,)) < 0.1).astype(dtype)
+    # Graded values, a -0.0 (no spike) and spikes at both ends.
+    spikes = spikes.at[0].set(1).at[-1].set(2.5).at[7].set(-0.0).at[8].set(-1.5)
+    weights = jax.random.normal(k3, table.indices.shape, dtype)
+    return table, spikes, weights
+
+
+def test_kernel_is_built_here():
+    # CI and development machines have a C++ compiler: the kernel must build.
+    assert _native.load() is None
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("per_synapse", [False, True])
+def test_kernel_and_loop_give_identical_sums(dtype, per_synapse, getkey):
+    with jax.enable_x64(dtype == "float64"):
+        table, spikes, weights = _table_and_spikes(getkey(), jnp.dtype(dtype))
+        weight = weights if per_synapse else jnp.asarray(0.7, dtype)
+        native = jax.jit(NATIVE)(table, spikes, weight)
+        loop = LOOP(table, spikes, weight)
+        assert native.dtype == jnp.dtype(dtype)
+        np.testing.assert_array_equal(native, loop)
+        # And the dense product, to float rounding (the sums run in another order).
+        dense = bx.connect.Dense()(table, spikes, weight)
+        rtol = 1e-12 if dtype == "float64" else 1e-5
+        np.testing.assert_allclose(native, dense, rtol=rtol, atol=rtol)
+
+
+def test_forward_mode_derivatives_match_the_loop(getkey):
+    table, spikes, weights = _table_and_spikes(getkey())
+    tangents = (
+        jax.random.normal(getkey(), spikes.shape),
+        jax.random.normal(getkey(), weights.shape),
+    )
+    out = {}
+    for name, strategy in (("native", NATIVE), ("loop", LOOP)):
+        out[name] = jax.jvp(
+            lambda s, w, strategy=strategy: strategy(table, s, w),
+            (spikes, weights),
+            tangents,
+        )
+    np.testing.assert_array_equal(out["native"][0], out["loop"][0])
+    np.testing.assert_allclose(out["native"][1], out["loop"][1], atol=2e-6)
+    # The tangent is linear: doubling both tangents doubles it.
+    doubled = jax.jvp(
+        lambda s, w: NATIVE(table, s, w),
+        (spikes, weights),
+        tuple(2 * t for t in tangents),
+    )[1]
+    np.testing.assert_allclose(doubled, 2 * out["native"][1], rtol=1e-6)
+
+
+def test_delayed_rings_use_the_loop(getkey):
+    # With per-synapse delays the loop adds into the ring in place; the kernel
+    # is not called (it would make XLA copy the ring every step).
+    table, spikes, weights = _table_and_spikes(getkey())
+    steps = jax.random.randint(getkey(), table.indices.shape, 1, 7)
+    ring = jax.random.normal(getkey(), (7, table.n_post))
+    args = (table, spikes, weights, steps, ring, jnp.asarray(3))
+    jaxpr = str(jax.make_jaxpr(NATIVE.scatter_delayed)(*args))
+    assert _native.TARGET not in jaxpr
+    np.testing.assert_array_equal(
+        NATIVE.scatter_delayed(*args), LOOP.scatter_delayed(*args)
+    )
+
+
+def test_vmap_over_spikes(getkey):
+    table, _, weights = _table_and_spikes(getkey())
+    batch = (jax.random.uniform(getkey(), (6, table.n_pre)) < 0.2).astype(jnp.float32)
+    native = jax.vmap(lambda s: NATIVE(table, s, weights))(batch)
+    loop = jax.vmap(lambda s: LOOP(table, s, weights))(batch)
+    np.testing.assert_array_equal(native, loop)
+
+
+def test_bad_kernel_name_is_refused():
+    with pytest.raises(ValueError, match="`kernel` must be one of"):
+        bx.connect.EventDriven(kernel="c++")
+
+
+def test_unsupported_dtype(getkey):
+    table, spikes, _ = _table_and_spikes(getkey())
+    half = spikes.astype(jnp.float16)
+    with pytest.raises(RuntimeError, match="dtype float16"):
+        NATIVE(table, half, jnp.float16(1.0))
+    # "auto" uses the loop for it, without a warning.
+    out = bx.connect.EventDriven()(table, half, jnp.float16(1.0))
+    np.testing.assert_array_equal(out, LOOP(table, half, jnp.float16(1.0)))
+
+
+def test_fallback_when_the_kernel_is_unavailable(monkeypatch, getkey):
+    table, spikes, weights = _table_and_spikes(getkey())
+    monkeypatch.setattr(_native, "load", lambda: "no C++ compiler was found")
+    _propagation._warn_fallback.cache_clear()
+    with pytest.warns(RuntimeWarning, match="no C\\+\\+ compiler was found"):
+        out = bx.connect.EventDriven()(table, spikes, weights)
+    np.testing.assert_array_equal(out, LOOP(table, spikes, weights))
+    with pytest.raises(RuntimeError, match="kernel='native'.*no C\\+\\+ compiler"):
+        NATIVE(table, spikes, weights)
+    _propagation._warn_fallback.cache_clear()
+
+
+def test_build_is_cached_and_failures_are_reported(monkeypatch, tmp_path):
+    compiler = _native._compiler()
+    assert compiler is not None
+    monkeypatch.setenv("BRAINOX_CACHE_DIR", str(tmp_path))
+    library = _native._build(compiler)
+    assert library.parent == tmp_path and library.stat().st_size > 0
+    built = library.stat().st_mtime_ns
+    assert _native._build(compiler) == library  # found in the cache
+    assert library.stat().st_mtime_ns == built
+    assert [p.name for p in tmp_path.iterdir()] == [library.name]  # no leftovers
+    # A compiler that fails: the error carries its message, nothing is cached.
+    monkeypatch.setattr(_native, "_SOURCE", tmp_path / "broken.cc")
+    (tmp_path / "broken.cc").write_text("this is not C++\n")
+    with pytest.raises(RuntimeError, match="failed"):
+        _native._build(compiler)
+    assert len(list(tmp_path.glob("event_scatter-*"))) == 1
+
+
+def test_no_compiler_and_opt_out_are_reported(monkeypatch):
+    monkeypatch.setenv("CXX", os.path.join(os.sep, "nonexistent", "c++"))
+    assert "no C++ compiler" in _native.load.__wrapped__()
+    monkeypatch.setenv("BRAINOX_NATIVE", "0")
+    assert "BRAINOX_NATIVE=0" in _native.load.__wrapped__()
+
+
+def test_opt_out_uses_the_loop_silently(monkeypatch, getkey):
+    table, spikes, weights = _table_and_spikes(getkey())
+    assert _native.load() is None  # built and cached before the opt-out
+    monkeypatch.setenv("BRAINOX_NATIVE", "0")
+    # No warning (warnings are errors in this suite), and no kernel call.
+    out = jax.jit(bx.connect.EventDriven())(table, spikes, weights)
+    np.testing.assert_array_equal(out, LOOP(table, spikes, weights))
+    jaxpr = str(jax.make_jaxpr(bx.connect.EventDriven())(table, spikes, weights))
+    assert _native.TARGET not in jaxpr
+    assert _native.TARGET in str(jax.make_jaxpr(NATIVE)(table, spikes, weights))
