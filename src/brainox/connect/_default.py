@@ -26,10 +26,11 @@ def default_propagation(
     - **CPU**: [`brainox.connect.EventDriven`][]. Its work follows the spikes
       that happened; the gather and the dense product work on every synapse or
       pair each step. Measured on a 2-core CPU, microseconds per step
-      (event-driven / gather / dense): 38 / 590 / 3900 at N = 4000, 61 / 2060
-      at N = 16000, 780 / 17600 at N = 10^5. The loop costs about 5 us per
-      spike at N = 4000, so the gather would only win above about 130 spikes
-      per step there (300 Hz): the rule does not depend on size.
+      (event-driven with its native kernel / with its XLA loop / gather /
+      dense): 7.0 / 38.6 / 336 / 1764 at N = 4000, 31 / 88 / 1500 at N =
+      16000, 313 / 1107 / 12679 at N = 10^5. The kernel costs under 1 us per
+      spike at N = 4000, so the gather would only win at several hundred
+      spikes per step there (above 1 kHz): the rule does not depend on size.
     - **GPU / TPU**, tables of fewer than `2^23` (8.4 million) entries
       (`n_pre x max_degree`): [`brainox.connect.FixedInDegreeGather`][], its
       in-degree table derived here, once. A per-spike loop serialises on an

@@ -323,14 +323,16 @@ class EventDriven(AbstractRowScatter):
 
     - `"native"`: on the CPU, a C++ kernel called through XLA's FFI does all the
       additions in one call. brainox compiles it on first use with the
-      system's C++ compiler (a few seconds, then cached; see
-      `docs/performance.md`).
+      system's C++ compiler (a few seconds, then cached; see "The native CPU
+      kernel" in the connectivity guide for the settings).
     - `"xla"`: a `lax.while_loop` with one iteration per spiking neuron, which
       finds the next spike by a block scan (the spike vector is cut into blocks
       of about `sqrt(n_pre)` neurons; each iteration scans the last spiking
       index of every block, then the one block that holds the spike) and
       scatters its row. It runs anywhere; each iteration costs a few
-      microseconds of XLA's loop machinery on a CPU.
+      microseconds of XLA's loop machinery on a CPU (`benchmarks/propagation.py`
+      at N = 4000, 8 spikes per step: 38.6 us per step, against 7.0 with the
+      kernel).
     - `"auto"` (default): `"native"` for float32 / float64 computations on the
       CPU backend, `"xla"` otherwise, and `"xla"` with a warning (once) if the
       kernel cannot be built, e.g. without a C++ compiler. `BRAINOX_NATIVE=0`
