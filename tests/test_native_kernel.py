@@ -56,8 +56,8 @@ def test_kernel_and_loop_give_identical_sums(dtype, per_synapse, getkey):
 def test_forward_mode_derivatives_match_the_loop(getkey):
     table, spikes, weights = _table_and_spikes(getkey())
     tangents = (
-        jax.random.normal(getkey(), spikes.shape),
-        jax.random.normal(getkey(), weights.shape),
+        jax.random.normal(getkey(), spikes.shape, spikes.dtype),
+        jax.random.normal(getkey(), weights.shape, weights.dtype),
     )
     out = {}
     for name, strategy in (("native", NATIVE), ("loop", LOOP)):
@@ -82,7 +82,7 @@ def test_delayed_rings_use_the_loop(getkey):
     # is not called (it would make XLA copy the ring every step).
     table, spikes, weights = _table_and_spikes(getkey())
     steps = jax.random.randint(getkey(), table.indices.shape, 1, 7)
-    ring = jax.random.normal(getkey(), (7, table.n_post))
+    ring = jax.random.normal(getkey(), (7, table.n_post), weights.dtype)
     args = (table, spikes, weights, steps, ring, jnp.asarray(3))
     jaxpr = str(jax.make_jaxpr(NATIVE.scatter_delayed)(*args))
     assert _native.TARGET not in jaxpr
