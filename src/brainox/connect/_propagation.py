@@ -405,8 +405,7 @@ class EventDriven(AbstractRowScatter):
     ) -> Array:
         loop = super().add_spiking_rows
         # With delays, the loop adds into the ring buffer in place; the kernel,
-        # an opaque call, made XLA copy the whole ring every step (4x slower
-        # than the loop at N = 4000 with 50 slots).
+        # an opaque call, made XLA copy the whole ring every step.
         if delay is not None or not self._use_native(w.dtype):
             return loop(table, s, w, delay)
 
