@@ -32,7 +32,10 @@ bit record would be 1.25 GB per simulated second.
 Run: `python benchmarks/networks.py [--networks coba,cobahh,coba_k80,coba_hand]
 [--sizes 4000,16000] [--duration 1000] [--repeats 3] [--propagation event]
 [--record counts] [--propagation compacted --compacted-fraction 0.035]`.
-`benchmarks/gpu.sh` runs the GPU figures of the docs.
+`--compare-xla-defaults` runs every case twice in turn, with brainox's XLA
+compiler options (`bx.default_compiler_options`, the default of `bx.simulate`)
+and with XLA's own (`compiler_options={}`), and prints the ratio of the loop
+times. `benchmarks/gpu.sh` runs the GPU figures of the docs.
 """
 
 import argparse
@@ -81,8 +84,13 @@ def _hand_module():
 class Case:
     """One network at one size: how to build it, and how to read its spikes."""
 
-    def __init__(self, network: str, n: int, propagation: Any, record: str):
+    def __init__(
+        self, network: str, n: int, propagation: Any, record: str, xla: bool = False
+    ):
         self.network, self.n, self.record = network, n, record
+        # compiler options: brainox's (None: bx.default_compiler_options) or XLA's
+        self.xla = xla
+        self.options = {} if xla else None
         self.conn = "k80" if network == "coba_k80" else "p0.02"
         scale = 1.0 if network == "coba_k80" else N_REF / n
         key = jax.random.key(0)
@@ -117,7 +125,7 @@ class Case:
 
     @property
     def label(self) -> str:
-        return f"{self.network} N={self.n}"
+        return f"{self.network} N={self.n}" + (" xla-defaults" if self.xla else "")
 
     def rates(self, rec: dict, duration: float) -> tuple[float, float]:
         seconds = duration / 1000.0
@@ -144,9 +152,21 @@ class Case:
         for _ in range(2):
             start = time.perf_counter()
             if self.record == "counts":
-                _, rec = bx.simulate(net, duration, dt=dt, monitors=self.counts)
+                _, rec = bx.simulate(
+                    net,
+                    duration,
+                    dt=dt,
+                    monitors=self.counts,
+                    compiler_options=self.options,
+                )
             else:
-                _, rec = bx.simulate(net, duration, dt=dt, spikes=self.spikes)
+                _, rec = bx.simulate(
+                    net,
+                    duration,
+                    dt=dt,
+                    spikes=self.spikes,
+                    compiler_options=self.options,
+                )
             timings.append(time.perf_counter() - start)
         rate_e, rate_i = self.rates(rec, duration)
         return dict(
@@ -168,15 +188,17 @@ def main(
     propagation: str,
     record: str = "events",
     fraction: float = 0.05,
+    compare_xla_defaults: bool = False,
 ) -> list[dict]:
     if propagation == "compacted":
         strategy = bx.connect.CompactedEventDriven(fraction=fraction)
     else:
         strategy = PROPAGATION[propagation]
     cases = [
-        Case(network, n, strategy, record)
+        Case(network, n, strategy, record, xla)
         for network in networks
         for n in (sizes or DEFAULT_SIZES[network])
+        for xla in ((False, True) if compare_xla_defaults else (False,))
     ]
     runs: dict[str, list[dict]] = {case.label: [] for case in cases}
     load: dict[str, float] = {}
@@ -192,7 +214,7 @@ def main(
             )
     seconds = duration / 1000.0
     header = (
-        f"{'network':<10} {'N':>7} {'conn':>6} {'setup s':>8} {'warm s':>7} "
+        f"{'network':<10} {'N':>7} {'conn':>6} {'options':>8} {'setup s':>8} {'warm s':>7} "
         f"{'compile s':>9} {'loop s':>8} {'s/sim-s':>8} {'E Hz':>7} {'I Hz':>7}"
     )
     print(
@@ -211,6 +233,7 @@ def main(
             f"{case.network:<10}",
             f"{case.n:>7}",
             f"{case.conn:>6}",
+            f"{'xla' if case.xla else 'brainox':>8}",
             f"{med['setup_s']:>8.3f}",
             f"{med['setup_warm_s']:>7.3f}",
             f"{med['compile_s']:>9.3f}",
@@ -233,10 +256,16 @@ def main(
                 propagation=propagation,
                 **({"fraction": fraction} if propagation == "compacted" else {}),
                 record=record,
+                compiler_options="xla" if case.xla else "brainox",
                 repeats=repeats,
                 load_avg_1min=round(load[case.label], 2),
             )
         )
+    if compare_xla_defaults:
+        print("\nloop time with brainox's compiler options / with XLA's defaults:")
+        for ours, xla in zip(lines[::2], lines[1::2], strict=True):
+            ratio = ours["loop_s"] / xla["loop_s"]
+            print(f"  {ours['network']} N={ours['n']}: {ratio:.3f}")
     print()
     for line in lines:
         print(json.dumps(line))
@@ -279,6 +308,12 @@ if __name__ == "__main__":
         default="events",
         help="spike events, or only E and I spike counts per step (for N = 10^6)",
     )
+    parser.add_argument(
+        "--compare-xla-defaults",
+        action="store_true",
+        help="also run every case with XLA's default compiler options (in turn "
+        "with brainox's, bx.default_compiler_options) and print the loop ratios",
+    )
     args = parser.parse_args()
     unknown = set(args.networks) - set(DEFAULT_SIZES)
     if unknown:
@@ -292,4 +327,5 @@ if __name__ == "__main__":
         args.propagation,
         args.record,
         args.compacted_fraction,
+        args.compare_xla_defaults,
     )

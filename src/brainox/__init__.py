@@ -24,6 +24,7 @@ from . import (
     surrogate as surrogate,
     synapses as synapses,
 )
+from ._compiler_options import default_compiler_options as default_compiler_options
 from ._dynamics import (
     AbstractDynamics as AbstractDynamics,
     AbstractNeuron as AbstractNeuron,

@@ -11,8 +11,14 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
+from jax._src import core as _jax_core
 from jax.core import Tracer
 
+from ._compiler_options import (
+    check_compiler_options,
+    default_compiler_options,
+    platform_of,
+)
 from ._custom_types import Array, Model, PyTree
 from ._dynamics import AbstractNeuron
 from ._state import AbstractState, is_state
@@ -210,7 +216,6 @@ def _error_if_not_finite(states, step, dt: float, n_steps: int):
     return eqx.branched_error_if(states, jnp.any(bad), index, messages)
 
 
-@eqx.filter_jit
 def _run_chunk(
     states,
     rest,
@@ -265,8 +270,12 @@ def _run_chunk(
     return states, records, packed
 
 
-def _run_chunk_remat(*args):
-    return eqx.filter_checkpoint(_run_chunk)(*args)
+@functools.cache
+def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
+    # One jitted runner per set of XLA options, so that each keeps its own
+    # cache of compiled chunks.
+    run = eqx.filter_jit(_run_chunk, compiler_options=dict(options))
+    return eqx.filter_checkpoint(run) if remat else run
 
 
 _TRACED_OPTIONS = (
@@ -277,6 +286,16 @@ _TRACED_OPTIONS = (
 
 def _is_traced(tree: PyTree) -> bool:
     return any(isinstance(x, Tracer) for x in jtu.tree_leaves(tree))
+
+
+def _inside_trace() -> bool:
+    # Whether simulate runs inside jax.jit, grad or vmap, even when the model and
+    # inputs are closed over rather than passed in. JAX has no public test for
+    # this; `trace_state_clean` is its internal one.
+    clean = getattr(_jax_core, "trace_state_clean", None)
+    if clean is None:
+        return isinstance(jnp.zeros(()) + 0, Tracer)
+    return not clean()
 
 
 def simulate(
@@ -296,6 +315,7 @@ def simulate(
     resume: bool = True,
     remat: bool = False,
     check_finite: bool = False,
+    compiler_options: Mapping[str, Any] | None = None,
 ) -> tuple[Model, dict[str, Any]]:
     """Simulate a model for `duration` ms (or `n_steps` steps) of `dt` ms.
 
@@ -342,6 +362,11 @@ def simulate(
       too) naming the first state that holds NaN or inf, by its path such as
       `populations.exc.V`, and the step. Off by default: then nothing is added
       to the compiled computation.
+    - `compiler_options`: XLA options for compiling the loop (a dict from option
+      name to value, as `jax.jit(compiler_options=...)` takes). `None` (the
+      default) uses [`brainox.default_compiler_options`][] for the platform the
+      model lives on; `{}` uses XLA's own defaults. Inside an outer `jax.jit` or
+      `jax.grad` the outer computation's options apply.
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to
@@ -381,13 +406,18 @@ def simulate(
     check_resolution(model, dt)
     check_state_dtypes(model)
     finite_steps = _finite_check_steps(check_finite, n_steps, model)
+    if compiler_options is None:
+        compiler_options = default_compiler_options(platform_of(model))
+    options = check_compiler_options(compiler_options)
     monitor_fns = _as_functions(monitors, "monitors")
     spike_fns = _as_functions(spikes, "spikes")
     arrays, functions, treedef = _split_inputs(inputs, n_steps)
     states, rest = eqx.partition(model, is_state, is_leaf=is_state)
-    traced = _is_traced((states, rest, arrays))
+    traced = _is_traced((states, rest, arrays)) or _inside_trace()
     if traced and (checkpoint is not None or progress):
         raise ValueError(_TRACED_OPTIONS)
+    if traced:  # a nested jit takes its outer computation's compiler options
+        options = ()
 
     chunks = [(s, min(chunk, n_steps - s)) for s in range(0, n_steps, chunk)]
     sizes = {name: int(np.prod(jnp.shape(fn(model)))) for name, fn in spike_fns.items()}
@@ -410,7 +440,7 @@ def simulate(
 
     done = chunks[first][0] if first < len(chunks) else n_steps
     bar = _progress_bar(n_steps, done) if progress else None
-    run = _run_chunk_remat if remat else _run_chunk
+    run = _compiled_run_chunk(options, bool(remat))
     for c in range(first, len(chunks)):
         start, length = chunks[c]
         xs = [None if a is None else a[start : start + length] for a in arrays]

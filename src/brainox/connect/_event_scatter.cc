@@ -39,15 +39,21 @@ void AddSpikingRows(const T* spikes, const int32_t* indices, const T* weight,
                     bool per_synapse, int64_t n_pre, int64_t degree,
                     int64_t n_post, T* out) {
   // Spikes are sparse: test blocks of them at once (OR of the bit patterns
-  // without the sign bit, so that -0.0 counts as zero), a loop the compiler
-  // vectorises, and look inside a block only when it holds a spike.
+  // without the sign bit, so that -0.0 counts as zero) and look inside a block
+  // only when it holds a spike. The block test has a fixed trip count, so the
+  // compiler unrolls and vectorises it; a shorter last block takes the loop
+  // with a variable bound.
   constexpr int64_t kBlock = 32;
   const Bits<T>* bits = reinterpret_cast<const Bits<T>*>(spikes);
   for (int64_t start = 0; start < n_pre; start += kBlock) {
-    const int64_t end = start + kBlock < n_pre ? start + kBlock : n_pre;
     Bits<T> any = 0;
-    for (int64_t i = start; i < end; ++i) any |= bits[i] << 1;
+    if (start + kBlock <= n_pre) {
+      for (int64_t i = 0; i < kBlock; ++i) any |= bits[start + i] << 1;
+    } else {
+      for (int64_t i = start; i < n_pre; ++i) any |= bits[i] << 1;
+    }
     if (any == 0) continue;
+    const int64_t end = start + kBlock < n_pre ? start + kBlock : n_pre;
     for (int64_t i = start; i < end; ++i) {
       const T s = spikes[i];
       if (s == T(0)) continue;
