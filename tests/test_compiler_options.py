@@ -1,0 +1,136 @@
+"""`bx.simulate`'s XLA compiler options: what they are, that they change no
+result, and how they are passed, refused and dropped inside outer transforms."""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import brainox as bx
+
+
+CPU = {
+    "xla_cpu_copy_insertion_use_region_analysis": True,
+    "xla_cpu_prefer_vector_width": 512,
+}
+
+
+def test_defaults_per_platform():
+    assert bx.default_compiler_options("cpu") == CPU
+    for platform in ("gpu", "cuda", "rocm", "tpu"):
+        assert bx.default_compiler_options(platform) == {}
+    assert bx.default_compiler_options() == bx.default_compiler_options(
+        jax.default_backend()
+    )
+    # A fresh dict each time: changing one does not change the defaults.
+    options = bx.default_compiler_options("cpu")
+    options["xla_cpu_prefer_vector_width"] = 256
+    assert bx.default_compiler_options("cpu") == CPU
+    # (Under the jaxtyping test hook its check names the argument first.)
+    with pytest.raises(TypeError, match="platform"):
+        bx.default_compiler_options(jax.devices()[0])  # pyright: ignore
+
+
+def _run(net, options, duration=200.0):
+    names = {"exc": "populations.exc.spike", "inh": "populations.inh.spike"}
+    return bx.simulate(
+        net,
+        duration,
+        dt=0.1,
+        spikes=names,
+        monitors={"V": lambda m: m.populations["exc"].V.value[:5]},
+        compiler_options=options,
+    )
+
+
+@pytest.mark.parametrize("preset", [bx.presets.coba, bx.presets.cobahh])
+def test_options_change_no_result(preset):
+    # The options change buffer copies and vector width, not the arithmetic: the
+    # same spikes, potentials and final state as with XLA's own defaults.
+    net = preset(1000, key=jax.random.key(3))
+    ours, rec = _run(net, None)
+    xla, rec_xla = _run(net, {})
+    for name in ("exc", "inh"):
+        assert len(rec[name].index) > 100
+        np.testing.assert_array_equal(rec[name].step, rec_xla[name].step)
+        np.testing.assert_array_equal(rec[name].index, rec_xla[name].index)
+    np.testing.assert_array_equal(rec["V"], rec_xla["V"])
+    for a, b in zip(
+        jax.tree.leaves(bx.states(ours)), jax.tree.leaves(bx.states(xla)), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_options_reach_the_compiled_loop():
+    neuron = bx.LIF(50, V_init=-55.0)
+    bx.simulate(neuron, n_steps=20, dt=0.1, inputs=lambda s, t: 300.0)
+    with pytest.raises(Exception, match="no_such_xla_option"):
+        bx.simulate(
+            neuron,
+            n_steps=20,
+            dt=0.1,
+            inputs=lambda s, t: 300.0,
+            compiler_options={"no_such_xla_option": True},
+        )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [("xla_cpu_prefer_vector_width", 512)],
+        {1: True},
+        {"xla_cpu_prefer_vector_width": [512]},
+    ],
+)
+def test_bad_options_are_refused(bad):
+    with pytest.raises(TypeError, match="compiler_options"):
+        bx.simulate(bx.LIF(3), n_steps=2, dt=0.1, compiler_options=bad)
+
+
+def test_inside_jit_with_a_closed_over_model():
+    # A nested jit takes the outer one's options; simulate drops its own rather
+    # than fail, and gives the same result as at top level.
+    neuron = bx.LIF(20, V_init=bx.init.uniform(-65.0, -50.0), key=jax.random.key(0))
+
+    def final_V(current):
+        out, _ = bx.simulate(neuron, n_steps=300, dt=0.1, inputs=lambda s, t: current)
+        return out.V.value
+
+    top = final_V(jnp.float32(260.0))
+    inside = jax.jit(final_V)(jnp.float32(260.0))
+    closed = jax.jit(lambda: final_V(jnp.float32(260.0)))()
+    np.testing.assert_array_equal(top, inside)
+    np.testing.assert_array_equal(top, closed)
+
+
+def test_grad_through_simulate_with_options():
+    # Under grad the outer transform's (XLA's) options apply; the result equals
+    # that of an explicit `compiler_options={}` run.
+    neuron = bx.LIF(4, V_init=-60.0)
+
+    def loss(current, options):
+        out, _ = bx.simulate(
+            neuron,
+            n_steps=100,
+            dt=0.1,
+            inputs=lambda s, t: current,
+            compiler_options=options,
+        )
+        return jnp.sum(out.V.value)
+
+    g_default = jax.grad(loss)(jnp.float32(150.0), None)
+    g_xla = jax.grad(loss)(jnp.float32(150.0), {})
+    assert np.isfinite(g_default) and g_default != 0
+    np.testing.assert_array_equal(g_default, g_xla)
+
+
+def test_model_placed_on_cpu_uses_cpu_options():
+    net = eqx.filter_jit(lambda: bx.LIF(3))()
+    placed = jax.device_put(net, jax.devices("cpu")[0])
+    out, _ = bx.simulate(placed, n_steps=10, dt=0.1, inputs=lambda s, t: 500.0)
+    reference, _ = bx.simulate(
+        net, n_steps=10, dt=0.1, inputs=lambda s, t: 500.0, compiler_options={}
+    )
+    np.testing.assert_array_equal(out.V.value, reference.V.value)
+    assert bx._compiler_options.platform_of(placed) == "cpu"
