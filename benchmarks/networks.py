@@ -214,8 +214,9 @@ def main(
             )
     seconds = duration / 1000.0
     header = (
-        f"{'network':<10} {'N':>7} {'conn':>6} {'options':>8} {'setup s':>8} {'warm s':>7} "
-        f"{'compile s':>9} {'loop s':>8} {'s/sim-s':>8} {'E Hz':>7} {'I Hz':>7}"
+        f"{'network':<10} {'N':>7} {'conn':>6} {'options':>8} {'setup s':>8} "
+        f"{'warm s':>7} {'compile s':>9} {'loop s':>8} {'s/sim-s':>8} "
+        f"{'E Hz':>7} {'I Hz':>7}"
     )
     print(
         f"\nmedians of {repeats} runs, {duration:g} ms, dt = {dt} ms, float32, "

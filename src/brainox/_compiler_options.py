@@ -5,6 +5,7 @@ from typing import Any
 
 import jax
 import jax.tree_util as jtu
+from jax.core import Tracer
 
 
 _CPU_OPTIONS: dict[str, Any] = {
@@ -64,7 +65,7 @@ def platform_of(tree: Any) -> str:
     """The platform the arrays of `tree` live on: that of its first committed
     array, else JAX's default backend."""
     for leaf in jtu.tree_leaves(tree):
-        if isinstance(leaf, jax.Array) and not isinstance(leaf, jax.core.Tracer):
+        if isinstance(leaf, jax.Array) and not isinstance(leaf, Tracer):
             if getattr(leaf, "committed", False):
                 return next(iter(leaf.devices())).platform
     return jax.default_backend()

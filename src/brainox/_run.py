@@ -274,7 +274,7 @@ def _run_chunk(
 def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
     # One jitted runner per set of XLA options, so that each keeps its own
     # cache of compiled chunks.
-    run = eqx.filter_jit(_run_chunk, compiler_options=dict(options))
+    run = eqx.filter_jit(_run_chunk, compiler_options=dict(options))  # pyright: ignore[reportCallIssue]
     return eqx.filter_checkpoint(run) if remat else run
 
 

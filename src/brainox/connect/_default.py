@@ -27,8 +27,8 @@ def default_propagation(
       that happened; the gather and the dense product work on every synapse or
       pair each step. Measured on a 2-core CPU, microseconds per step
       (event-driven with its native kernel / with its XLA loop / gather /
-      dense): 7.0 / 38.6 / 336 / 1764 at N = 4000, 31 / 88 / 1500 at N =
-      16000, 313 / 1107 / 12679 at N = 10^5. The kernel costs under 1 us per
+      dense): 5.8 / 30.3 / 271 / 1666 at N = 4000, 26 / 83 / 1171 at N =
+      16000, 276 / 1078 / 9897 at N = 10^5. The kernel costs under 1 us per
       spike at N = 4000, so the gather would only win at several hundred
       spikes per step there (above 1 kHz): the rule does not depend on size.
     - **GPU / TPU**, tables of fewer than `2^23` (8.4 million) entries
