@@ -1,7 +1,6 @@
 """`bx.simulate`'s XLA compiler options: what they are, that they change no
 result, and how they are passed, refused and dropped inside outer transforms."""
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -125,12 +124,18 @@ def test_grad_through_simulate_with_options():
     np.testing.assert_array_equal(g_default, g_xla)
 
 
-def test_model_placed_on_cpu_uses_cpu_options():
-    net = eqx.filter_jit(lambda: bx.LIF(3))()
+def test_platform_follows_committed_arrays(monkeypatch):
+    # A model placed on a device by `jax.device_put` takes that device's
+    # options; an unplaced one follows JAX's default backend.
+    net = bx.LIF(3)
     placed = jax.device_put(net, jax.devices("cpu")[0])
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert bx._compiler_options.platform_of(net) == "gpu"
+    assert bx._compiler_options.platform_of(placed) == "cpu"
+    assert bx.default_compiler_options() == {}
+    monkeypatch.undo()
     out, _ = bx.simulate(placed, n_steps=10, dt=0.1, inputs=lambda s, t: 500.0)
     reference, _ = bx.simulate(
         net, n_steps=10, dt=0.1, inputs=lambda s, t: 500.0, compiler_options={}
     )
     np.testing.assert_array_equal(out.V.value, reference.V.value)
-    assert bx._compiler_options.platform_of(placed) == "cpu"
