@@ -17,15 +17,16 @@ _CPU_OPTIONS: dict[str, Any] = {
 def default_compiler_options(platform: str | None = None) -> dict[str, Any]:
     """The XLA compiler options [`brainox.simulate`][] uses on a platform.
 
-    A simulation loop carries every state variable from one step to the next.
-    XLA's CPU backend, by default, copies a carried buffer whenever the old value
-    is still read after the new one is written (as in `V_new = f(V, g)` next to
-    `g_new = h(g)`); region-based copy analysis proves most of those copies
-    unnecessary (COBA at 4000 neurons: 7 copies per step removed of 7, COBAHH:
-    13 of 15). XLA also emits 256-bit vector code by default; on CPUs with
-    AVX-512, 512-bit vectors speed up the exponentials and divisions of
-    conductance-based neurons. On CPUs without AVX-512 the second option has no
-    effect. Neither option changes the arithmetic: spike trains are the same.
+    A simulation loop carries every state variable from one step to the next,
+    and a step reads old values next to writing new ones (`V_new = f(V, g)`
+    beside `g_new = h(g)`). By default XLA's CPU backend copies a carried
+    buffer unless a simple analysis shows that its old value is no longer read
+    when the new one is written; region-based copy analysis shows it for most
+    buffers (in the COBA network's loop, for all). XLA also emits 256-bit vector
+    code by default; on CPUs with AVX-512, 512-bit vectors speed up the
+    exponentials and divisions of conductance-based neurons, and on CPUs
+    without AVX-512 the option has no effect. Neither option changes the
+    arithmetic: the tests find the same spikes, potentials and final states.
 
     On the `"cpu"` platform this returns
 
