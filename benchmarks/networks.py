@@ -149,24 +149,15 @@ class Case:
         setup_warm = time.perf_counter() - start
         timings = []
         rec: dict = {}
+        if self.record == "counts":
+            record: dict[str, Any] = dict(monitors=self.counts)
+        else:
+            record = dict(spikes=self.spikes)
         for _ in range(2):
             start = time.perf_counter()
-            if self.record == "counts":
-                _, rec = bx.simulate(
-                    net,
-                    duration,
-                    dt=dt,
-                    monitors=self.counts,
-                    compiler_options=self.options,
-                )
-            else:
-                _, rec = bx.simulate(
-                    net,
-                    duration,
-                    dt=dt,
-                    spikes=self.spikes,
-                    compiler_options=self.options,
-                )
+            _, rec = bx.simulate(
+                net, duration, dt=dt, compiler_options=self.options, **record
+            )
             timings.append(time.perf_counter() - start)
         rate_e, rate_i = self.rates(rec, duration)
         return dict(
