@@ -88,9 +88,7 @@ class Case:
         self, network: str, n: int, propagation: Any, record: str, xla: bool = False
     ):
         self.network, self.n, self.record = network, n, record
-        # compiler options: brainox's (None: bx.default_compiler_options) or XLA's
-        self.xla = xla
-        self.options = {} if xla else None
+        self.xla = xla  # XLA's default compiler options instead of brainox's
         self.conn = "k80" if network == "coba_k80" else "p0.02"
         scale = 1.0 if network == "coba_k80" else N_REF / n
         key = jax.random.key(0)
@@ -156,7 +154,11 @@ class Case:
         for _ in range(2):
             start = time.perf_counter()
             _, rec = bx.simulate(
-                net, duration, dt=dt, compiler_options=self.options, **record
+                net,
+                duration,
+                dt=dt,
+                compiler_options={} if self.xla else None,
+                **record,
             )
             timings.append(time.perf_counter() - start)
         rate_e, rate_i = self.rates(rec, duration)

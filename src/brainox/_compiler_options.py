@@ -22,10 +22,10 @@ def default_compiler_options(platform: str | None = None) -> dict[str, Any]:
     beside `g_new = h(g)`). By default XLA's CPU backend copies a carried
     buffer unless a simple analysis shows that its old value is no longer read
     when the new one is written; region-based copy analysis shows it for most
-    buffers (in the COBA network's loop, for all). XLA also emits 256-bit vector
-    code by default; on CPUs with AVX-512, 512-bit vectors speed up the
-    exponentials and divisions of conductance-based neurons, and on CPUs
-    without AVX-512 the option has no effect. Neither option changes the
+    of them. XLA also emits 256-bit vector code by default; on CPUs with
+    AVX-512, 512-bit vectors speed up the exponentials and divisions of
+    conductance-based neurons, and on CPUs without AVX-512 the option has no
+    effect. Neither option changes the
     arithmetic: the tests find the same spikes, potentials and final states.
 
     On the `"cpu"` platform this returns

@@ -263,34 +263,20 @@ class AbstractRowScatter(AbstractScatterPropagation):
         """Run `carry = body(rows, carry)` over the nonzero entries of `s`:
         `rows` is one index or a padded array of them (padding `n_pre`)."""
 
-    def add_spiking_rows(
-        self,
-        table: OutDegreeTable,
-        s: Array,
-        w: Array,
-        delay: tuple[Array, Array, Array] | None = None,
-    ) -> Array:
-        """The weights of every row with a nonzero spike, times that spike.
-
-        Without `delay`, the summed input, shape `(n_post,)`. With
-        `delay = (steps, head, ring)`, the ring buffer of future input, shape
-        `(length, n_post)`, to which each synapse adds at its arrival slot.
-        """
-        if delay is None:
-            add = functools.partial(add_rows, table, s, w)
-            return self.for_each_spiking_row(
-                table, s, add, jnp.zeros(table.n_post, w.dtype)
-            )
-        steps, head, ring = delay
-        add = functools.partial(add_rows_delayed, table, s, w, steps, head)
-        return self.for_each_spiking_row(table, s, add, ring)
+    def sum_spiking_rows(self, table: OutDegreeTable, s: Array, w: Array) -> Array:
+        """The weights of every row with a nonzero spike, times that spike, summed
+        per target: shape `(n_post,)`."""
+        add = functools.partial(add_rows, table, s, w)
+        return self.for_each_spiking_row(
+            table, s, add, jnp.zeros(table.n_post, w.dtype)
+        )
 
     def __call__(
         self, table: OutDegreeTable, spikes: ArrayLike, weight: ArrayLike
     ) -> Float[Array, " n_post"]:
         w = check_weight(table, weight)
         s = check_spikes(table.n_pre, spikes).astype(w.dtype)
-        return self.add_spiking_rows(table, s, w)
+        return self.sum_spiking_rows(table, s, w)
 
     def scatter_delayed(
         self,
@@ -303,7 +289,9 @@ class AbstractRowScatter(AbstractScatterPropagation):
     ) -> Float[Array, "length n_post"]:
         w = check_weight(table, weight, ring.dtype)
         s = check_spikes(table.n_pre, spikes).astype(ring.dtype)
-        return self.add_spiking_rows(table, s, w, (steps, head, ring))
+        # Each synapse adds into the ring at its arrival slot.
+        add = functools.partial(add_rows_delayed, table, s, w, steps, head)
+        return self.for_each_spiking_row(table, s, add, ring)
 
 
 KERNELS = ("auto", "native", "xla")
@@ -396,28 +384,22 @@ class EventDriven(AbstractRowScatter):
             _warn_fallback(reason)
         return False
 
-    def add_spiking_rows(
-        self,
-        table: OutDegreeTable,
-        s: Array,
-        w: Array,
-        delay: tuple[Array, Array, Array] | None = None,
-    ) -> Array:
-        loop = super().add_spiking_rows
-        # With delays, the loop adds into the ring buffer in place; the kernel,
-        # an opaque call, made XLA copy the whole ring every step.
-        if delay is not None or not self._use_native(w.dtype):
-            return loop(table, s, w, delay)
+    def sum_spiking_rows(self, table: OutDegreeTable, s: Array, w: Array) -> Array:
+        # Only the undelayed sum runs through the kernel: with delays the loop
+        # (`scatter_delayed`) adds into the ring buffer in place, where the
+        # kernel, an opaque call, made XLA copy the whole ring every step.
+        loop = super().sum_spiking_rows
+        if not self._use_native(w.dtype):
+            return loop(table, s, w)
 
         def native(s, w):
             return _native.add_spiking_rows(table.indices, table.n_post, s, w)
 
-        def xla(s, w):
-            return loop(table, s, w)
-
         # The kernel exists for the CPU only; on another platform (arrays
         # placed on a GPU), the loop is lowered instead.
-        return jax.lax.platform_dependent(s, w, cpu=native, default=xla)
+        return jax.lax.platform_dependent(
+            s, w, cpu=native, default=functools.partial(loop, table)
+        )
 
     def for_each_spiking_row(
         self, table: OutDegreeTable, s: Array, body: Callable, init: Any
