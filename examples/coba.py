@@ -27,6 +27,7 @@ tools and strategies. J. Comput. Neurosci. 23, 349-398.
 import argparse
 import os
 import time
+from functools import partial
 
 import equinox as eqx
 import jax
@@ -113,8 +114,10 @@ class COBA(eqx.Module):
         # 1. Deliver the spikes of the previous step (nS).
         spikes = self.neurons.spike.value
         n_e = self.n_exc
-        g_e = self.g_e.add(self.propagation(self.exc, spikes[:n_e], self.w_e))
-        g_i = self.g_i.add(self.propagation(self.inh, spikes[n_e:], self.w_i))
+        # The strategy adds the weights of the spikes straight into g.
+        deliver = self.propagation.accumulate
+        g_e = self.g_e.add_from(partial(deliver, self.exc, spikes[:n_e], self.w_e))
+        g_i = self.g_i.add_from(partial(deliver, self.inh, spikes[n_e:], self.w_i))
         # 2. Synaptic currents (nS x mV = pA) plus the drive.
         V = self.neurons.V.value
         current = g_e.g.value * (self.E_e - V) + g_i.g.value * (self.E_i - V)

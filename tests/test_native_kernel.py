@@ -77,6 +77,68 @@ def test_forward_mode_derivatives_match_the_loop(getkey):
     np.testing.assert_allclose(doubled, 2 * out["native"][1], rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_kernel_accumulates_like_the_loop(dtype, getkey):
+    # `accumulate` adds into the accumulator (the kernel's output aliases it):
+    # bit-identical to the loop, which adds into it in the same order, and
+    # equal to accumulator + sum to float rounding.
+    with jax.enable_x64(dtype == "float64"):
+        table, spikes, weights = _table_and_spikes(getkey(), jnp.dtype(dtype))
+        into = jax.random.normal(getkey(), (table.n_post,), jnp.dtype(dtype))
+        native = jax.jit(NATIVE.accumulate)(table, spikes, weights, into)
+        loop = LOOP.accumulate(table, spikes, weights, into)
+        assert native.dtype == jnp.dtype(dtype)
+        np.testing.assert_array_equal(native, loop)
+        rtol = 1e-12 if dtype == "float64" else 1e-5
+        np.testing.assert_allclose(
+            native, into + NATIVE(table, spikes, weights), rtol=rtol, atol=rtol
+        )
+
+
+def test_kernel_accumulates_inside_a_scan_without_losing_the_accumulator(getkey):
+    # In a loop the accumulator's buffer is reused in place step after step;
+    # 50 steps of the kernel equal 50 steps of the loop, and the closed form
+    # (the same spikes every step: 50 times the sum, integer weights).
+    table, spikes, _ = _table_and_spikes(getkey())
+    spikes = (spikes != 0).astype(jnp.float32)
+    weights = jax.random.randint(getkey(), table.indices.shape, -3, 4).astype(
+        jnp.float32
+    )
+
+    def run(strategy):
+        def step(g, _):
+            return strategy.accumulate(table, spikes, weights, g), None
+
+        g0 = jnp.zeros(table.n_post, jnp.float32)
+        return jax.jit(lambda g: jax.lax.scan(step, g, None, length=50)[0])(g0)
+
+    native = run(NATIVE)
+    np.testing.assert_array_equal(native, run(LOOP))
+    np.testing.assert_array_equal(native, 50 * LOOP(table, spikes, weights))
+
+
+def test_accumulate_derivatives_match_the_loop(getkey):
+    table, spikes, weights = _table_and_spikes(getkey())
+    into = jax.random.normal(getkey(), (table.n_post,), jnp.float32)
+    primals = (spikes, weights, into)
+    tangents = tuple(jax.random.normal(getkey(), x.shape, x.dtype) for x in primals)
+    out = {
+        name: jax.jvp(
+            lambda s, w, g, strategy=strategy: strategy.accumulate(table, s, w, g),
+            primals,
+            tangents,
+        )
+        for name, strategy in (("native", NATIVE), ("loop", LOOP))
+    }
+    np.testing.assert_array_equal(out["native"][0], out["loop"][0])
+    np.testing.assert_allclose(out["native"][1], out["loop"][1], atol=2e-6)
+    # Linear in the accumulator: its tangent passes through unchanged.
+    only_into = jax.jvp(
+        lambda g: NATIVE.accumulate(table, spikes, weights, g), (into,), (tangents[2],)
+    )[1]
+    np.testing.assert_array_equal(only_into, tangents[2])
+
+
 def test_delayed_rings_use_the_loop(getkey):
     # With per-synapse delays the loop adds into the ring in place; the kernel
     # is not called (it would make XLA copy the ring every step).
@@ -96,6 +158,15 @@ def test_vmap_over_spikes(getkey):
     batch = (jax.random.uniform(getkey(), (6, table.n_pre)) < 0.2).astype(jnp.float32)
     native = jax.vmap(lambda s: NATIVE(table, s, weights))(batch)
     loop = jax.vmap(lambda s: LOOP(table, s, weights))(batch)
+    np.testing.assert_array_equal(native, loop)
+
+
+def test_vmap_of_accumulate(getkey):
+    table, _, weights = _table_and_spikes(getkey())
+    batch = (jax.random.uniform(getkey(), (4, table.n_pre)) < 0.2).astype(jnp.float32)
+    into = jax.random.normal(getkey(), (4, table.n_post), jnp.float32)
+    native = jax.vmap(lambda s, g: NATIVE.accumulate(table, s, weights, g))(batch, into)
+    loop = jax.vmap(lambda s, g: LOOP.accumulate(table, s, weights, g))(batch, into)
     np.testing.assert_array_equal(native, loop)
 
 

@@ -89,6 +89,36 @@ def test_stored_strategies_agree_exactly(n_pre, n_post, p, getkey):
                 raise AssertionError(f"spikes {name!r}") from e
 
 
+def test_every_strategy_accumulates_into_an_array(getkey):
+    # `accumulate(..., into)` is `into` plus the sum: exactly, with integer
+    # values, whether the strategy adds into `into` (row scatters, the kernel)
+    # or adds its sum to it.
+    n_pre, n_post = 300, 200
+    conn = bx.connect.Procedural(getkey(), n_pre, n_post, p=0.1)
+    table = conn.table()
+    into = np.asarray(jax.random.randint(getkey(), (n_post,), -50, 50), np.float32)
+    strategies = dict(stored_strategies(table), procedural=conn)
+    for name, spikes in spike_patterns(n_pre, 2).items():
+        expected = into + reference(table, spikes, np.float32(3.0))
+        for strategy_name, strategy in strategies.items():
+            source = conn if strategy_name == "procedural" else table
+            out = eqx.filter_jit(strategy.accumulate)(
+                source, spikes, np.float32(3.0), jnp.asarray(into)
+            )
+            assert out.dtype == jnp.float32, strategy_name
+            np.testing.assert_array_equal(
+                out, expected, err_msg=f"{strategy_name}, spikes {name!r}"
+            )
+
+
+@pytest.mark.parametrize("strategy", ["event", "dense"])
+def test_accumulator_of_the_wrong_size_is_refused(strategy, getkey):
+    table = bx.connect.fixed_probability(getkey(), 30, 20, 0.2)
+    propagation = {"event": bx.connect.EventDriven(), "dense": bx.connect.Dense()}
+    with pytest.raises(ValueError, match=r"`into` has shape \(21,\); expected \(20,\)"):
+        propagation[strategy].accumulate(table, jnp.ones(30), 1.0, jnp.zeros(21))
+
+
 def test_in_degree_table_is_the_transpose(getkey):
     table = bx.connect.fixed_probability(getkey(), 200, 150, 0.1)
     t = bx.connect.in_degree_table(table)

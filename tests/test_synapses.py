@@ -1,5 +1,7 @@
 """Synapses: the exponential synapse against its closed form."""
 
+import functools
+
 import diffrax
 import jax
 import jax.numpy as jnp
@@ -83,6 +85,31 @@ def test_jit_and_sweep_over_tau():
         syn = bx.synapses.Exponential(2, tau=tau, g_init=1.0)
         np.testing.assert_allclose(decay(syn), np.exp(-0.1 / tau), rtol=1e-6)
     assert decay._cache_size() == 1
+
+
+def test_add_from_passes_the_conductance_to_the_strategy():
+    # Exponential hands its g to the strategy, which adds into it; other
+    # synapses add the strategy's sum to zeros with `add`. Both equal `add`
+    # of the summed weights (integer weights: exactly).
+    table = bx.connect.OutDegreeTable(jnp.array([[0, 2, 3], [1, 2, 3]]), 3)
+    spikes = jnp.array([1.0, 1.0])
+    deliver = functools.partial(bx.connect.EventDriven().accumulate, table, spikes, 6.0)
+    seen = []
+
+    def spy(into):
+        seen.append(np.asarray(into))
+        return deliver(into)
+
+    exp = bx.synapses.Exponential(3, g_init=jnp.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(exp.add_from(spy).g.value, [7.0, 8.0, 15.0])
+    np.testing.assert_array_equal(seen[-1], [1.0, 2.0, 3.0])  # g itself
+    dual = bx.synapses.DualExponential(3, tau_rise=1.0, tau_decay=5.0)
+    np.testing.assert_array_equal(
+        dual.add_from(spy).h.value, dual.add(jnp.array([6.0, 6.0, 12.0])).h.value
+    )
+    np.testing.assert_array_equal(seen[-1], [0.0, 0.0, 0.0])  # zeros, then `add`
+    with pytest.raises(ValueError, match=r"`accumulate` returned shape \(4,\)"):
+        exp.add_from(lambda into: jnp.zeros(4))
 
 
 def test_errors_name_the_argument():

@@ -1,6 +1,7 @@
 """Projections: connectivity, synaptic kinetics, output and delay, pre to post."""
 
 import abc
+import functools
 from typing import TypeVar
 
 import equinox as eqx
@@ -308,6 +309,16 @@ class Projection(AbstractSynapticProjection):
             if self.delay is not None:
                 spikes, delay = self.delay(spikes)
                 proj = eqx.tree_at(lambda p: p.delay, proj, delay)
+            if self.synapse is not None:
+                # The strategy adds the weights into the synapse's variable.
+                accumulate = functools.partial(
+                    self.propagation.accumulate,
+                    self.connectivity,
+                    spikes,
+                    self.weights(),
+                )
+                synapse = self.synapse.add_from(accumulate)
+                return eqx.tree_at(lambda p: p.synapse, proj, synapse), None
             increments = self.propagation(self.connectivity, spikes, self.weights())
         return proj.receive(increments)
 

@@ -5,11 +5,14 @@
 //
 //     out[indices[i, k]] += w(i, k) * s[i]
 //
-// starting from zeros, where w is a scalar weight or one per synapse. Targets
-// outside [0, n_post) are padding and skipped. The order of the additions is
-// that of the XLA loop of bx.connect.EventDriven, so both give the same sums
-// bit for bit. The work is one pass over the spike vector plus one addition per
-// synapse of a spiking neuron.
+// starting from the accumulator `into`, where w is a scalar weight or one per
+// synapse. Targets outside [0, n_post) are padding and skipped. The output
+// aliases `into` (the caller passes input_output_aliases), so the additions go
+// straight into the accumulator, such as a synapse's conductance, with no
+// separate sum to clear and add. The order of the additions is that of the XLA
+// loop of bx.connect.EventDriven, so both give the same sums bit for bit. The
+// work is one pass over the spike vector plus one addition per synapse of a
+// spiking neuron.
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -66,11 +69,13 @@ void AddSpikingRows(const T* spikes, const int32_t* indices, const T* weight,
 
 template <typename T>
 ffi::Error Run(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
-               ffi::AnyBuffer weight, ffi::Result<ffi::AnyBuffer> out) {
+               ffi::AnyBuffer weight, ffi::AnyBuffer into,
+               ffi::Result<ffi::AnyBuffer> out) {
   const auto table = indices.dimensions();
-  if (table.size() != 2 || out->dimensions().size() != 1) {
+  if (table.size() != 2 || out->dimensions().size() != 1 ||
+      into.element_count() != out->element_count()) {
     return ffi::Error::InvalidArgument(
-        "brainox event scatter: expected a 2-D table and a 1-D output");
+        "brainox event scatter: expected a 2-D table and a 1-D accumulator");
   }
   const int64_t n_pre = table[0];
   const int64_t degree = table[1];
@@ -83,7 +88,10 @@ ffi::Error Run(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
         "brainox event scatter: spikes or weights do not match the table");
   }
   T* result = out->typed_data<T>();
-  std::memset(result, 0, sizeof(T) * n_post);
+  // The output aliases the accumulator; copy only if XLA did not alias them.
+  if (result != into.typed_data<T>()) {
+    std::memcpy(result, into.typed_data<T>(), sizeof(T) * n_post);
+  }
   AddSpikingRows<T>(spikes.typed_data<T>(), indices.typed_data(),
                     weight.typed_data<T>(), per_synapse, n_pre, degree, n_post,
                     result);
@@ -91,17 +99,19 @@ ffi::Error Run(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
 }
 
 ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
-                        ffi::AnyBuffer weight, ffi::Result<ffi::AnyBuffer> out) {
+                        ffi::AnyBuffer weight, ffi::AnyBuffer into,
+                        ffi::Result<ffi::AnyBuffer> out) {
   const auto dtype = spikes.element_type();
-  if (weight.element_type() != dtype || out->element_type() != dtype) {
+  if (weight.element_type() != dtype || into.element_type() != dtype ||
+      out->element_type() != dtype) {
     return ffi::Error::InvalidArgument(
-        "brainox event scatter: spikes, weights and output differ in dtype");
+        "brainox event scatter: spikes, weights and accumulator differ in dtype");
   }
   switch (dtype) {
     case ffi::F32:
-      return Run<float>(spikes, indices, weight, out);
+      return Run<float>(spikes, indices, weight, into, out);
     case ffi::F64:
-      return Run<double>(spikes, indices, weight, out);
+      return Run<double>(spikes, indices, weight, into, out);
     default:
       return ffi::Error::InvalidArgument(
           "brainox event scatter: only float32 and float64 are supported");
@@ -115,4 +125,5 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BrainoxEventScatter, EventScatter,
                                   .Arg<ffi::AnyBuffer>()         // spikes
                                   .Arg<ffi::Buffer<ffi::S32>>()  // indices
                                   .Arg<ffi::AnyBuffer>()         // weight
+                                  .Arg<ffi::AnyBuffer>()         // into
                                   .Ret<ffi::AnyBuffer>());       // out

@@ -4,7 +4,8 @@
 spiked. Written as an XLA loop, each spike costs one loop iteration of XLA's
 CPU runtime; the kernel in `_event_scatter.cc` does the same additions, in the
 same order, in one call (one pass over the spike vector plus one addition per
-synapse of a spiking neuron). It is an XLA FFI handler: the first process that
+synapse of a spiking neuron), straight into the accumulator it is given (its
+output aliases it). It is an XLA FFI handler: the first process that
 needs it compiles it with the system's C++ compiler against the headers that
 ship with jaxlib (`jax.ffi.include_dir()`, a few seconds) and caches the shared
 library; later processes load the cached file.
@@ -121,33 +122,36 @@ def load() -> str | None:
 SUPPORTED_DTYPES = (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64))
 
 
-def _call(indices: Array, s: Array, w: Array, n_post: int) -> Array:
+def _call(indices: Array, s: Array, w: Array, into: Array) -> Array:
+    # The output aliases `into`: the kernel adds into the accumulator's buffer.
     kernel = jax.ffi.ffi_call(
-        TARGET, jax.ShapeDtypeStruct((n_post,), s.dtype), vmap_method="sequential"
+        TARGET,
+        jax.ShapeDtypeStruct(into.shape, into.dtype),
+        vmap_method="sequential",
+        input_output_aliases={3: 0},
     )
-    return kernel(s, indices, w)
+    return kernel(s, indices, w, into)
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(3,))
-def _add_spiking_rows(indices, s, w, n_post):
-    return _call(indices, s, w, n_post)
+@jax.custom_jvp
+def _add_spiking_rows(indices, s, w, into):
+    return _call(indices, s, w, into)
 
 
 @_add_spiking_rows.defjvp
-def _add_spiking_rows_jvp(n_post, primals, tangents):
-    # Linear in the weights. In the spikes only the nonzero entries are read
-    # (as by the XLA loop, which visits those alone), so the spike tangent
-    # counts where a spike is nonzero.
-    indices, s, w = primals
-    _, s_dot, w_dot = tangents
-    tangent = _call(indices, s, w_dot, n_post) + _call(
-        indices, jnp.where(s != 0, s_dot, 0), w, n_post
-    )
-    return _call(indices, s, w, n_post), tangent
+def _add_spiking_rows_jvp(primals, tangents):
+    # Linear in the weights and in the accumulator. In the spikes only the
+    # nonzero entries are read (as by the XLA loop, which visits those alone),
+    # so the spike tangent counts where a spike is nonzero.
+    indices, s, w, into = primals
+    _, s_dot, w_dot, into_dot = tangents
+    tangent = _call(indices, s, w_dot, into_dot)
+    tangent = _call(indices, jnp.where(s != 0, s_dot, 0), w, tangent)
+    return _call(indices, s, w, into), tangent
 
 
-def add_spiking_rows(indices: Array, n_post: int, s: Array, w: Array) -> Array:
-    """`sum_i s[i] w[i, k]` over the rows with a nonzero spike, through the
-    kernel. `s` and `w` share a dtype in `SUPPORTED_DTYPES`; the caller has
-    checked `load()`."""
-    return _add_spiking_rows(indices.astype(jnp.int32), s, w, n_post)
+def add_spiking_rows(indices: Array, s: Array, w: Array, into: Array) -> Array:
+    """`into` plus `s[i] w[i, k]` over the rows with a nonzero spike, through
+    the kernel. `s`, `w` and `into` share a dtype in `SUPPORTED_DTYPES`; the
+    caller has checked `load()`."""
+    return _add_spiking_rows(indices.astype(jnp.int32), s, w, into)

@@ -37,6 +37,18 @@ def check_spikes(n_pre: int, spikes: ArrayLike) -> Array:
     return s
 
 
+def check_accumulator(n_post: int, into: ArrayLike) -> Array:
+    """The accumulator as an array of shape `(n_post,)`; errors name the shape."""
+    into = jnp.asarray(into)
+    if into.shape != (n_post,):
+        raise ValueError(
+            f"`into` has shape {into.shape}; expected ({n_post},), one value "
+            "per post-synaptic neuron of the connectivity (a synapse must have "
+            "the size of the connectivity's n_post)."
+        )
+    return into
+
+
 class AbstractPropagation(eqx.Module):
     """A way to compute the post-synaptic input from presynaptic spikes.
 
@@ -78,6 +90,32 @@ class AbstractPropagation(eqx.Module):
 
         **Returns:** shape `(n_post,)`, in the unit of `weight`.
         """
+
+    def accumulate(
+        self, table: Any, spikes: ArrayLike, weight: ArrayLike, into: Array
+    ) -> Float[Array, " n_post"]:
+        """`into` plus the summed input, `into + self(table, spikes, weight)`.
+
+        A synapse that adds the summed input unchanged to one of its variables
+        (the conductance of [`brainox.synapses.Exponential`][]) passes that
+        variable as `into` (see [`brainox.synapses.AbstractSynapse.add_from`][]).
+        A strategy that visits the synapses of the spikes adds them straight
+        into it: [`brainox.connect.EventDriven`][] then needs no separate sum
+        to clear and add, and its CPU kernel writes into `into`'s buffer. The
+        others add their sum.
+
+        **Arguments:**
+
+        - `table`, `spikes`, `weight`: as for calling the strategy.
+        - `into`: the accumulator, shape `(n_post,)`, in the unit of `weight`.
+
+        **Returns:** shape `(n_post,)`, the dtype of `into`. A row scatter adds
+        each spike's weights to `into` in turn, so the sum can differ from
+        `into + self(...)` in the last bits (not with integer values).
+        """
+        increments = self(table, spikes, weight)
+        into = check_accumulator(increments.shape[0], into)
+        return (into + increments).astype(into.dtype)
 
     def prepare(self: _P, table: Any) -> _P:
         """This strategy, ready to propagate through `table`.
@@ -263,20 +301,32 @@ class AbstractRowScatter(AbstractScatterPropagation):
         """Run `carry = body(rows, carry)` over the nonzero entries of `s`:
         `rows` is one index or a padded array of them (padding `n_pre`)."""
 
-    def sum_spiking_rows(self, table: OutDegreeTable, s: Array, w: Array) -> Array:
-        """The weights of every row with a nonzero spike, times that spike, summed
-        per target: shape `(n_post,)`."""
+    def add_spiking_rows(
+        self, table: OutDegreeTable, s: Array, w: Array, into: Array
+    ) -> Array:
+        """`into` plus the weights of every row with a nonzero spike, times that
+        spike, added per target: shape `(n_post,)`."""
         add = functools.partial(add_rows, table, s, w)
-        return self.for_each_spiking_row(
-            table, s, add, jnp.zeros(table.n_post, w.dtype)
-        )
+        return self.for_each_spiking_row(table, s, add, into)
 
     def __call__(
         self, table: OutDegreeTable, spikes: ArrayLike, weight: ArrayLike
     ) -> Float[Array, " n_post"]:
         w = check_weight(table, weight)
         s = check_spikes(table.n_pre, spikes).astype(w.dtype)
-        return self.sum_spiking_rows(table, s, w)
+        return self.add_spiking_rows(table, s, w, jnp.zeros(table.n_post, w.dtype))
+
+    def accumulate(
+        self,
+        table: OutDegreeTable,
+        spikes: ArrayLike,
+        weight: ArrayLike,
+        into: Array,
+    ) -> Float[Array, " n_post"]:
+        into = check_accumulator(table.n_post, into)
+        w = check_weight(table, weight, into.dtype)
+        s = check_spikes(table.n_pre, spikes).astype(into.dtype)
+        return self.add_spiking_rows(table, s, w, into)
 
     def scatter_delayed(
         self,
@@ -384,21 +434,23 @@ class EventDriven(AbstractRowScatter):
             _warn_fallback(reason)
         return False
 
-    def sum_spiking_rows(self, table: OutDegreeTable, s: Array, w: Array) -> Array:
+    def add_spiking_rows(
+        self, table: OutDegreeTable, s: Array, w: Array, into: Array
+    ) -> Array:
         # Only the undelayed sum runs through the kernel: with delays the loop
         # (`scatter_delayed`) adds into the ring buffer in place, where the
         # kernel, an opaque call, made XLA copy the whole ring every step.
-        loop = super().sum_spiking_rows
+        loop = super().add_spiking_rows
         if not self._use_native(w.dtype):
-            return loop(table, s, w)
+            return loop(table, s, w, into)
 
-        def native(s, w):
-            return _native.add_spiking_rows(table.indices, table.n_post, s, w)
+        def native(s, w, into):
+            return _native.add_spiking_rows(table.indices, s, w, into)
 
         # The kernel exists for the CPU only; on another platform (arrays
         # placed on a GPU), the loop is lowered instead.
         return jax.lax.platform_dependent(
-            s, w, cpu=native, default=functools.partial(loop, table)
+            s, w, into, cpu=native, default=functools.partial(loop, table)
         )
 
     def for_each_spiking_row(

@@ -1,6 +1,7 @@
 """The interface of synaptic kinetics kept on the post-synaptic side."""
 
 import abc
+from collections.abc import Callable
 from typing import TypeVar
 
 import jax.numpy as jnp
@@ -21,7 +22,8 @@ class AbstractSynapse(AbstractDynamics):
     whatever the number of synapses. A step of a network calls, in order:
 
     1. `add(increments)`: deliver the summed weights of this step's arriving
-       spikes (nS for a conductance, pA for a current);
+       spikes (nS for a conductance, pA for a current); a projection calls
+       `add_from`, which lets the propagation strategy add them;
     2. `output()`: the quantity an output turns into a current (see
        [`brainox.outputs`][]);
     3. `step(None, dt)`: integrate over `[t, t + dt]`.
@@ -37,6 +39,37 @@ class AbstractSynapse(AbstractDynamics):
     @abc.abstractmethod
     def add(self: _S, increments: ArrayLike) -> _S:
         """Deliver spikes: `increments` (one value per post neuron, or a scalar)."""
+
+    def add_from(self: _S, accumulate: Callable[[Array], Array]) -> _S:
+        """Deliver spikes whose summed weights a propagation strategy adds.
+
+        `accumulate(into)` returns `into` plus this step's increments (one per
+        post neuron), as
+        [`brainox.connect.AbstractPropagation.accumulate`][] does once its
+        table, spikes and weight are bound. By default the synapse calls it on
+        zeros and `add`s the result. A synapse whose `add` adds the increments
+        unchanged to one variable passes that variable instead, so that the
+        strategy adds into it directly ([`brainox.synapses.Exponential`][]
+        does; with [`brainox.connect.EventDriven`][] on the CPU this saves a
+        separate sum per step).
+
+        **Arguments:**
+
+        - `accumulate`: a function from an array of shape `(size,)` to that
+          array plus the increments (nS for a conductance, pA for a current).
+
+        **Returns:** the synapse after the delivery.
+
+        !!! example
+            ```python
+            deliver = functools.partial(
+                bx.connect.EventDriven().accumulate, table, spikes, 6.0
+            )
+            syn = syn.add_from(deliver)   # the same as syn.add(sum of weights)
+            ```
+        """
+        output = self.output()
+        return self.add(accumulate(jnp.zeros(output.shape[-1], output.dtype)))
 
     @abc.abstractmethod
     def output(self) -> Array:
@@ -81,3 +114,16 @@ def check_increments(increments: ArrayLike, n: int) -> Array:
             f"shape ({n},), one value per post-synaptic neuron."
         )
     return increments
+
+
+def check_accumulated(value: ArrayLike, into: Array) -> Array:
+    """What `add_from`'s `accumulate(into)` returned: the shape of `into`, in
+    its dtype; errors name the shape."""
+    value = jnp.asarray(value)
+    if value.shape != into.shape:
+        raise ValueError(
+            f"`accumulate` returned shape {value.shape}; expected {into.shape}, "
+            "the accumulator it was given plus one increment per post-synaptic "
+            "neuron."
+        )
+    return value.astype(into.dtype)

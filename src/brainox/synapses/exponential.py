@@ -1,5 +1,7 @@
 """The exponential synapse: a conductance (or current) that decays after each spike."""
 
+from collections.abc import Callable
+
 import diffrax
 import jax.numpy as jnp
 
@@ -7,7 +9,7 @@ from .._custom_types import Array, FloatLike
 from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden
 from .._validate import as_param, check_size
-from ._base import AbstractSynapse, check_increments
+from ._base import AbstractSynapse, check_accumulated, check_increments
 
 
 class Exponential(AbstractSynapse):
@@ -98,6 +100,13 @@ class Exponential(AbstractSynapse):
         increments = check_increments(increments, self.size)
         g = self.g.value
         return self.with_states(g=g + increments.astype(g.dtype))
+
+    def add_from(self, accumulate: Callable[[Array], Array]) -> "Exponential":
+        """Deliver spikes: `g` becomes `accumulate(g)`, the propagation strategy
+        adding this step's summed weights (nS or pA) into `g` directly (see
+        [`brainox.synapses.AbstractSynapse.add_from`][])."""
+        g = self.g.value
+        return self.with_states(g=check_accumulated(accumulate(g), g))
 
     def output(self) -> Array:
         """The conductance (nS) or current (pA) `g`."""
