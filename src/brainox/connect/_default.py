@@ -27,8 +27,8 @@ def default_propagation(
       that happened; the gather and the dense product work on every synapse or
       pair each step. Measured on a 2-core CPU, microseconds per step
       (event-driven with its native kernel / with its XLA loop / gather /
-      dense): 5.8 / 30.3 / 271 / 1666 at N = 4000, 26 / 83 / 1171 at N =
-      16000, 276 / 1078 / 9897 at N = 10^5. The kernel costs under 1 us per
+      dense): 4.9 / 39.9 / 321 / 2204 at N = 4000, 36 / 108 / 1592 at N =
+      16000, 323 / 1037 / 14315 at N = 10^5. The kernel costs under 1 us per
       spike at N = 4000, so the gather would only win at several hundred
       spikes per step there (above 1 kHz): the rule does not depend on size.
     - **GPU / TPU**, tables of fewer than `2^23` (8.4 million) entries
