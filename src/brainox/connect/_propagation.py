@@ -112,6 +112,12 @@ class AbstractPropagation(eqx.Module):
         **Returns:** shape `(n_post,)`, the dtype of `into`. A row scatter adds
         each spike's weights to `into` in turn, so the sum can differ from
         `into + self(...)` in the last bits (not with integer values).
+
+        !!! example
+            ```python
+            table = bx.connect.fixed_probability(key, 3200, 4000, 0.02)
+            g = bx.connect.EventDriven().accumulate(table, spikes, 6.0, g)  # nS
+            ```
         """
         increments = self(table, spikes, weight)
         into = check_accumulator(increments.shape[0], into)
