@@ -26,27 +26,30 @@ from ._table import OutDegreeTable, check_weight
 _P = TypeVar("_P", bound="AbstractPropagation")
 
 
+def _check_vector(name: str, value: ArrayLike, n: int, per: str) -> Array:
+    """`value` as an array of shape `(n,)`; errors name the argument and shape."""
+    value = jnp.asarray(value)
+    if value.shape != (n,):
+        raise ValueError(
+            f"`{name}` has shape {value.shape}; expected ({n},), one value per {per}."
+        )
+    return value
+
+
 def check_spikes(n_pre: int, spikes: ArrayLike) -> Array:
     """The spike vector as an array of shape `(n_pre,)`; errors name the shape."""
-    s = jnp.asarray(spikes)
-    if s.shape != (n_pre,):
-        raise ValueError(
-            f"`spikes` has shape {s.shape}; expected ({n_pre},), one value "
-            "per presynaptic neuron of the table."
-        )
-    return s
+    return _check_vector("spikes", spikes, n_pre, "presynaptic neuron of the table")
 
 
 def check_accumulator(n_post: int, into: ArrayLike) -> Array:
     """The accumulator as an array of shape `(n_post,)`; errors name the shape."""
-    into = jnp.asarray(into)
-    if into.shape != (n_post,):
-        raise ValueError(
-            f"`into` has shape {into.shape}; expected ({n_post},), one value "
-            "per post-synaptic neuron of the connectivity (a synapse must have "
-            "the size of the connectivity's n_post)."
-        )
-    return into
+    return _check_vector(
+        "into",
+        into,
+        n_post,
+        "post-synaptic neuron of the connectivity (a synapse must have the size "
+        "of the connectivity's n_post)",
+    )
 
 
 class AbstractPropagation(eqx.Module):
