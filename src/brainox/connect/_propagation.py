@@ -321,9 +321,9 @@ class AbstractRowScatter(AbstractScatterPropagation):
     def __call__(
         self, table: OutDegreeTable, spikes: ArrayLike, weight: ArrayLike
     ) -> Float[Array, " n_post"]:
+        # The sum is the accumulation into zeros of the weight's dtype.
         w = check_weight(table, weight)
-        s = check_spikes(table.n_pre, spikes).astype(w.dtype)
-        return self.add_spiking_rows(table, s, w, jnp.zeros(table.n_post, w.dtype))
+        return self.accumulate(table, spikes, w, jnp.zeros(table.n_post, w.dtype))
 
     def accumulate(
         self,
