@@ -6,8 +6,11 @@ For N = 4000, 16000 and 100000 neurons, each receiving on average 80 synapses
 with probability 0.002 per step), it times one `lax.scan` over pre-drawn spike
 vectors whose body computes the post-synaptic input through:
 
-- `event`: [`brainox.connect.EventDriven`][] (CPU default; on the CPU its
-  native kernel);
+- `event`: [`brainox.connect.EventDriven`][] prepared for the table, as a
+  [`brainox.Projection`][] holds it (CPU default; on the CPU its native
+  kernel reading the table's compact rows: no padding, 16-bit targets);
+- `event-padded`: the same kernel reading the padded table itself (an
+  unprepared `EventDriven()`), the layout it read before the compact rows;
 - `event-xla`: the same strategy with `kernel="xla"`, its per-spike XLA loop;
 - `compacted`: [`brainox.connect.CompactedEventDriven`][] (spikes compacted
   into batches, one vectorised scatter per batch; GPU default at large sizes);
@@ -98,7 +101,10 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     start = time.perf_counter()
     procedural = bx.connect.Procedural(k_proc, n, n, in_degree=IN_DEGREE)
     build_procedural = time.perf_counter() - start
-    event = bx.connect.EventDriven()
+    start = time.perf_counter()
+    event = bx.connect.EventDriven().prepare(table)
+    build_rows = time.perf_counter() - start
+    event_padded = bx.connect.EventDriven()
     event_xla = bx.connect.EventDriven(kernel="xla")
     compacted = bx.connect.CompactedEventDriven()
     delays = jax.random.uniform(k_delay, table.indices.shape, minval=1.0, maxval=5.0)
@@ -110,6 +116,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     runs = {
         "baseline": lambda: run_baseline(raster),
         "event": lambda: run_plain(event, table, raster),
+        "event-padded": lambda: run_plain(event_padded, table, raster),
         "event-xla": lambda: run_plain(event_xla, table, raster),
         "compacted": lambda: run_plain(compacted, table, raster),
         "gather": lambda: run_plain(gather, table, raster),
@@ -131,7 +138,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
     ref = np.asarray(runs["event"]())
     agree = {
         name: bool(np.array_equal(np.asarray(runs[name]()), ref))
-        for name in ("event-xla", "compacted", "gather", "dense")
+        for name in ("event-padded", "event-xla", "compacted", "gather", "dense")
         if name in runs
     }
     return dict(
@@ -145,7 +152,10 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
         us_per_step={k: 1e6 * v / n_steps for k, v in median.items()},
         compile_s={k: max(first[k] - median[k], 0.0) for k in runs},
         build_s=dict(
-            table=build_table, gather=build_gather, procedural=build_procedural
+            table=build_table,
+            rows=build_rows,
+            gather=build_gather,
+            procedural=build_procedural,
         ),
         agree_with_event=agree,
     )
@@ -154,6 +164,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict:
 COLUMNS = (
     "baseline",
     "event",
+    "event-padded",
     "event-xla",
     "compacted",
     "gather",
@@ -174,11 +185,11 @@ def main(sizes=(4000, 16000, 100000), repeats: int = 7) -> list[dict]:
         us = r["us_per_step"]
         cells = [f"{us[c]:>13.1f}" if c in us else f"{'-':>13}" for c in COLUMNS]
         print(f"{r['n']:>7} {r['spikes_per_step']:>7.1f} " + " ".join(cells))
-    print("build s (table / in-degree table / procedural check):")
+    print("build s (table / compact rows / in-degree table / procedural check):")
     for r in results:
         b = r["build_s"]
         print(
-            f"{r['n']:>7} {b['table']:.2f} / {b['gather']:.2f} / "
+            f"{r['n']:>7} {b['table']:.2f} / {b['rows']:.2f} / {b['gather']:.2f} / "
             f"{b['procedural']:.2f}; max in-degree {r['max_in_degree']}, "
             f"agree {r['agree_with_event']}"
         )

@@ -55,6 +55,8 @@ class COBA(eqx.Module):
     - `I_ext`: constant drive (pA; 200 pA x 100 MOhm = 20 mV).
     - `propagation`: how spikes reach the conductances (default
       `bx.connect.EventDriven()`; `bx.connect.Dense()` gives the same result).
+      It is prepared once for each table (`prepare(table)`): the event-driven
+      kernel then reads the table's compact rows.
     """
 
     neurons: bx.LIF
@@ -67,7 +69,8 @@ class COBA(eqx.Module):
     E_e: Array
     E_i: Array
     I_ext: Array
-    propagation: bx.connect.AbstractPropagation
+    exc_propagation: bx.connect.AbstractPropagation
+    inh_propagation: bx.connect.AbstractPropagation
     n_exc: int = eqx.field(static=True)
 
     def __init__(
@@ -105,9 +108,9 @@ class COBA(eqx.Module):
         self.E_e = jnp.asarray(0.0, jnp.float32)  # mV
         self.E_i = jnp.asarray(-80.0, jnp.float32)  # mV
         self.I_ext = jnp.asarray(I_ext, jnp.float32)
-        self.propagation = (
-            bx.connect.EventDriven() if propagation is None else propagation
-        )
+        strategy = bx.connect.EventDriven() if propagation is None else propagation
+        self.exc_propagation = strategy.prepare(self.exc)
+        self.inh_propagation = strategy.prepare(self.inh)
 
     def step(self, x: Array | None, dt: float) -> "COBA":
         """One step of `dt` ms; `x` is an optional extra current (pA) or `None`."""
@@ -115,9 +118,10 @@ class COBA(eqx.Module):
         spikes = self.neurons.spike.value
         n_e = self.n_exc
         # The strategy adds the weights of the spikes straight into g.
-        deliver = self.propagation.accumulate
-        g_e = self.g_e.add_from(partial(deliver, self.exc, spikes[:n_e], self.w_e))
-        g_i = self.g_i.add_from(partial(deliver, self.inh, spikes[n_e:], self.w_i))
+        exc = partial(self.exc_propagation.accumulate, self.exc, spikes[:n_e], self.w_e)
+        inh = partial(self.inh_propagation.accumulate, self.inh, spikes[n_e:], self.w_i)
+        g_e = self.g_e.add_from(exc)
+        g_i = self.g_i.add_from(inh)
         # 2. Synaptic currents (nS x mV = pA) plus the drive.
         V = self.neurons.V.value
         current = g_e.g.value * (self.E_e - V) + g_i.g.value * (self.E_i - V)

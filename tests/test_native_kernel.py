@@ -9,6 +9,7 @@ and how the kernel is built, cached and replaced by the loop when it cannot be.
 
 import os
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,6 +21,12 @@ from brainox.connect import _native, _propagation
 
 NATIVE = bx.connect.EventDriven(kernel="native")
 LOOP = bx.connect.EventDriven(kernel="xla")
+LAYOUTS = ("padded", "compact")
+
+
+def _native_for(table, layout):
+    # The kernel reading the padded table (unprepared) or its compact rows.
+    return NATIVE if layout == "padded" else NATIVE.prepare(table)
 
 
 def _table_and_spikes(key, dtype=jnp.float32):
@@ -37,13 +44,14 @@ def test_kernel_is_built_here():
     assert _native.load() is None
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("per_synapse", [False, True])
-def test_kernel_and_loop_give_identical_sums(dtype, per_synapse, getkey):
+def test_kernel_and_loop_give_identical_sums(layout, dtype, per_synapse, getkey):
     with jax.enable_x64(dtype == "float64"):
         table, spikes, weights = _table_and_spikes(getkey(), jnp.dtype(dtype))
         weight = weights if per_synapse else jnp.asarray(0.7, dtype)
-        native = jax.jit(NATIVE)(table, spikes, weight)
+        native = eqx.filter_jit(_native_for(table, layout))(table, spikes, weight)
         loop = LOOP(table, spikes, weight)
         assert native.dtype == jnp.dtype(dtype)
         np.testing.assert_array_equal(native, loop)
@@ -77,15 +85,17 @@ def test_forward_mode_derivatives_match_the_loop(getkey):
     np.testing.assert_allclose(doubled, 2 * out["native"][1], rtol=1e-6)
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_kernel_accumulates_like_the_loop(dtype, getkey):
+def test_kernel_accumulates_like_the_loop(layout, dtype, getkey):
     # `accumulate` adds into the accumulator (the kernel's output aliases it):
     # bit-identical to the loop, which adds into it in the same order, and
     # equal to accumulator + sum to float rounding.
     with jax.enable_x64(dtype == "float64"):
         table, spikes, weights = _table_and_spikes(getkey(), jnp.dtype(dtype))
         into = jax.random.normal(getkey(), (table.n_post,), jnp.dtype(dtype))
-        native = jax.jit(NATIVE.accumulate)(table, spikes, weights, into)
+        strategy = _native_for(table, layout)
+        native = eqx.filter_jit(strategy.accumulate)(table, spikes, weights, into)
         loop = LOOP.accumulate(table, spikes, weights, into)
         assert native.dtype == jnp.dtype(dtype)
         np.testing.assert_array_equal(native, loop)
@@ -137,6 +147,101 @@ def test_accumulate_derivatives_match_the_loop(getkey):
         lambda g: NATIVE.accumulate(table, spikes, weights, g), (into,), (tangents[2],)
     )[1]
     np.testing.assert_array_equal(only_into, tangents[2])
+
+
+def _skewed_table():
+    # Rows of different lengths, one empty and one full, targets unsorted.
+    indices = np.array(
+        [[4, 0, 9, 9], [9, 9, 9, 9], [1, 2, 3, 5], [8, 6, 9, 9], [7, 9, 9, 9]]
+    )
+    return bx.connect.OutDegreeTable(jnp.asarray(indices), n_post=9)
+
+
+def test_compact_rows_hold_the_valid_entries_in_row_order():
+    table = _skewed_table()
+    rows = bx.connect.EventDriven().prepare(table).rows
+    assert rows is not None and rows.targets.dtype == jnp.uint16
+    np.testing.assert_array_equal(rows.offsets, [0, 2, 2, 6, 8, 9])
+    expected = [4, 0, 1, 2, 3, 5, 8, 6, 7]
+    np.testing.assert_array_equal(rows.targets[:9], expected)
+    # The table's length, so that the rows of tables of one shape stack.
+    assert rows.targets.shape == (table.indices.size,)
+    # The loop reads the table as stored; nothing is built for it.
+    assert LOOP.prepare(table).rows is None
+    # Exact sums through them, scalar and per-synapse weights.
+    spikes = jnp.array([1.0, 1.0, 2.0, 0.0, 1.0])
+    weights = jnp.arange(20, dtype=jnp.float32).reshape(5, 4)
+    for weight in (jnp.float32(3.0), weights):
+        np.testing.assert_array_equal(
+            NATIVE.prepare(table)(table, spikes, weight), LOOP(table, spikes, weight)
+        )
+
+
+def test_wide_post_populations_get_32_bit_targets(getkey):
+    # Beyond 2^16 post neurons a target no longer fits 16 bits.
+    table = bx.connect.fixed_probability(getkey(), 40, 70_000, 0.001)
+    assert int(table.indices[table.indices < 70_000].max()) >= 2**16
+    rows = NATIVE.prepare(table).rows
+    assert rows is not None and rows.targets.dtype == jnp.int32
+    spikes = (jax.random.uniform(getkey(), (40,)) < 0.5).astype(jnp.float32)
+    np.testing.assert_array_equal(
+        NATIVE.prepare(table)(table, spikes, 2.0), LOOP(table, spikes, 2.0)
+    )
+
+
+def test_padding_before_a_synapse_keeps_the_padded_table(getkey):
+    # Per-synapse weights would no longer line up with compact rows, so none
+    # are built; the kernel reads the padded table and skips the padding.
+    table = bx.connect.OutDegreeTable(jnp.array([[3, 1], [0, 2], [3, 3]]), n_post=3)
+    assert NATIVE.prepare(table).rows is None
+    spikes = jnp.array([1.0, 1.0, 1.0])
+    weights = jnp.array([[10.0, 1.0], [2.0, 3.0], [5.0, 5.0]])
+    out = NATIVE.prepare(table)(table, spikes, weights)
+    np.testing.assert_array_equal(out, [2.0, 1.0, 3.0])
+
+
+def test_traced_tables_are_not_compacted():
+    built = []
+
+    @jax.jit
+    def prepare(indices):
+        table = bx.connect.OutDegreeTable(indices, n_post=9)
+        built.append(NATIVE.prepare(table).rows)
+        return indices
+
+    prepare(_skewed_table().indices)
+    assert built == [None]
+
+
+def test_rows_of_another_table_are_refused(getkey):
+    table, spikes, _ = _table_and_spikes(getkey())
+    other = bx.connect.fixed_probability(getkey(), 300, 250, 0.2)  # wider
+    with pytest.raises(ValueError, match="prepare it for this table"):
+        NATIVE.prepare(other)(table, spikes, 1.0)
+
+
+def test_kernel_refuses_rows_outside_their_arrays(getkey):
+    table, spikes, weights = _table_and_spikes(getkey())
+    strategy = NATIVE.prepare(table)
+    assert strategy.rows is not None
+    # A row that ends past the targets, and one longer than its weights' row.
+    past_the_end = strategy.rows.offsets.at[-1].set(table.indices.size + 5)
+    bad = eqx.tree_at(lambda s: s.rows.offsets, strategy, past_the_end)
+    ones = jnp.ones(table.n_pre, jnp.float32)
+    with pytest.raises(Exception, match="a row lies outside"):
+        jax.block_until_ready(bad(table, ones, 1.0))
+    long_row = strategy.rows.offsets.at[1].set(table.max_degree + 1)
+    bad = eqx.tree_at(lambda s: s.rows.offsets, strategy, long_row)
+    with pytest.raises(Exception, match="a row lies outside"):
+        jax.block_until_ready(bad(table, ones, weights))
+
+
+def test_projections_hold_compact_rows(getkey):
+    table = bx.connect.fixed_probability(getkey(), 300, 250, 0.07)
+    assert bx.connect.default_propagation(table, backend="cpu").rows is not None
+    proj = bx.Projection("a", "b", table, 1.0)
+    assert isinstance(proj.propagation, bx.connect.EventDriven)
+    assert proj.propagation.rows is not None
 
 
 def test_delayed_rings_use_the_loop(getkey):

@@ -3,7 +3,7 @@
 from typing import Any, TypeAlias
 
 import numpy as np
-from jaxtyping import Array, ArrayLike, Bool, Float, Int, PyTree
+from jaxtyping import Array, ArrayLike, Bool, Float, Int, Integer, PyTree
 
 
 RealScalarLike: TypeAlias = float | int | np.floating | np.integer | Array
@@ -18,6 +18,7 @@ __all__ = [
     "Float",
     "FloatLike",
     "Int",
+    "Integer",
     "Model",
     "PyTree",
     "RealScalarLike",

@@ -73,7 +73,7 @@ def default_propagation(
     if not isinstance(backend, str):
         raise TypeError(f"`backend` must be a string such as 'cpu', got {backend!r}.")
     if backend == "cpu" or isinstance(table.indices, Tracer):
-        return EventDriven()
+        return EventDriven().prepare(table)
     if table.n_pre * table.max_degree >= LARGE_TABLE:
         return CompactedEventDriven()
     return FixedInDegreeGather(table)

@@ -1,18 +1,22 @@
 // brainox's CPU kernel for event-driven propagation (an XLA FFI handler).
 //
-// For every presynaptic neuron i whose spike s[i] is nonzero, in ascending i,
-// and every entry k of its table row, in ascending k:
+// Row i of the connectivity is targets[offsets[i] : offsets[i + 1]]. For every
+// presynaptic neuron i whose spike s[i] is nonzero, in ascending i, and every
+// entry k of its row, in ascending k:
 //
-//     out[indices[i, k]] += w(i, k) * s[i]
+//     out[targets[offsets[i] + k]] += w(i, k) * s[i]
 //
 // starting from the accumulator `into`, where w is a scalar weight or one per
-// synapse. Targets outside [0, n_post) are padding and skipped. The output
-// aliases `into` (the caller passes input_output_aliases), so the additions go
-// straight into the accumulator, such as a synapse's conductance, with no
-// separate sum to clear and add. The order of the additions is that of the XLA
-// loop of bx.connect.EventDriven, so both give the same sums bit for bit. The
-// work is one pass over the spike vector plus one addition per synapse of a
-// spiking neuron.
+// synapse, stored in the padded table's shape (n_pre, width), so that entry k
+// of row i is w[i, k]. Targets outside [0, n_post) are padding and skipped.
+// Two layouts pass through the same code: the padded table itself (offsets
+// i * width) and its compact rows (no padding, 16-bit targets when n_post
+// allows), which take a fraction of the memory and so of the cache misses.
+// The output aliases `into` (the caller passes input_output_aliases), so the
+// additions go straight into the accumulator, such as a synapse's conductance.
+// The order of the additions is that of the XLA loop of bx.connect.EventDriven,
+// so both give the same sums bit for bit. The work is one pass over the spike
+// vector plus one addition per synapse of a spiking neuron.
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -27,26 +31,81 @@ namespace {
 template <typename T>
 using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
 
-template <typename T>
-void AddRow(const int32_t* targets, const T* weight, bool per_synapse, T s,
-            int64_t degree, int64_t n_post, T* out) {
-  for (int64_t k = 0; k < degree; ++k) {
-    const int64_t target = targets[k];
-    if (target < 0 || target >= n_post) continue;
-    out[target] += (per_synapse ? weight[k] : weight[0]) * s;
+struct Rows {
+  const void* targets;  // uint16_t or int32_t
+  const int32_t* offsets;
+  int64_t n_targets;
+  int64_t n_post;
+  int64_t width;  // of a per-synapse weight: entry k of row i is w[i * width + k]
+};
+
+template <typename T, typename Index>
+void AddRow(const Rows& rows, const T* weight, bool per_synapse, int64_t i,
+            T s, T* out) {
+  const Index* targets = static_cast<const Index*>(rows.targets);
+  const int64_t begin = rows.offsets[i];
+  const int64_t length = rows.offsets[i + 1] - begin;
+  const T* w = per_synapse ? weight + i * rows.width : weight;
+  for (int64_t k = 0; k < length; ++k) {
+    const int64_t target = targets[begin + k];
+    if (target < 0 || target >= rows.n_post) continue;
+    out[target] += (per_synapse ? w[k] : w[0]) * s;
   }
 }
 
-template <typename T>
-void AddSpikingRows(const T* spikes, const int32_t* indices, const T* weight,
-                    bool per_synapse, int64_t n_pre, int64_t degree,
-                    int64_t n_post, T* out) {
+// Asks the memory system for the rows (and weights) of the spikes found, so
+// that their cache misses overlap instead of coming one row at a time.
+template <typename T, typename Index>
+void Prefetch(const Rows& rows, const T* weight, bool per_synapse,
+              const int64_t* found, int64_t n_found) {
+  constexpr int64_t kLine = 64;
+  for (int64_t j = 0; j < n_found; ++j) {
+    const int64_t i = found[j];
+    const Index* targets = static_cast<const Index*>(rows.targets);
+    const char* first = reinterpret_cast<const char*>(targets + rows.offsets[i]);
+    const char* last = reinterpret_cast<const char*>(targets + rows.offsets[i + 1]);
+    for (const char* p = first; p < last; p += kLine) __builtin_prefetch(p);
+    if (per_synapse) {
+      const char* w = reinterpret_cast<const char*>(weight + i * rows.width);
+      const int64_t bytes = (rows.offsets[i + 1] - rows.offsets[i]) * sizeof(T);
+      for (int64_t b = 0; b < bytes; b += kLine) __builtin_prefetch(w + b);
+    }
+  }
+}
+
+// Whether row i lies inside the targets and, with per-synapse weights, inside
+// its row of the weights (checked for the rows that are read).
+bool ValidRow(const Rows& rows, int64_t i, bool per_synapse) {
+  const int64_t begin = rows.offsets[i];
+  const int64_t end = rows.offsets[i + 1];
+  return 0 <= begin && begin <= end && end <= rows.n_targets &&
+         (!per_synapse || end - begin <= rows.width);
+}
+
+template <typename T, typename Index>
+bool AddSpikingRows(const T* spikes, int64_t n_pre, const Rows& rows,
+                    const T* weight, bool per_synapse, T* out) {
   // Spikes are sparse: test blocks of them at once (OR of the bit patterns
   // without the sign bit, so that -0.0 counts as zero) and look inside a block
   // only when it holds a spike. The block test has a fixed trip count, so the
   // compiler unrolls and vectorises it; a shorter last block takes the loop
-  // with a variable bound.
+  // with a variable bound. The spiking neurons are collected in batches, and
+  // each batch's rows are prefetched before they are added, in order.
   constexpr int64_t kBlock = 32;
+  constexpr int64_t kBatch = 64;
+  int64_t found[kBatch];
+  int64_t n_found = 0;
+  auto add_found = [&]() {
+    for (int64_t j = 0; j < n_found; ++j) {
+      if (!ValidRow(rows, found[j], per_synapse)) return false;
+    }
+    Prefetch<T, Index>(rows, weight, per_synapse, found, n_found);
+    for (int64_t j = 0; j < n_found; ++j) {
+      AddRow<T, Index>(rows, weight, per_synapse, found[j], spikes[found[j]], out);
+    }
+    n_found = 0;
+    return true;
+  };
   const Bits<T>* bits = reinterpret_cast<const Bits<T>*>(spikes);
   for (int64_t start = 0; start < n_pre; start += kBlock) {
     Bits<T> any = 0;
@@ -58,60 +117,70 @@ void AddSpikingRows(const T* spikes, const int32_t* indices, const T* weight,
     if (any == 0) continue;
     const int64_t end = start + kBlock < n_pre ? start + kBlock : n_pre;
     for (int64_t i = start; i < end; ++i) {
-      const T s = spikes[i];
-      if (s == T(0)) continue;
-      const int64_t row = i * degree;
-      AddRow<T>(indices + row, per_synapse ? weight + row : weight,
-                per_synapse, s, degree, n_post, out);
+      if (spikes[i] == T(0)) continue;
+      found[n_found++] = i;
+      if (n_found == kBatch && !add_found()) return false;
     }
   }
+  return add_found();
 }
 
 template <typename T>
-ffi::Error Run(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
-               ffi::AnyBuffer weight, ffi::AnyBuffer into,
-               ffi::Result<ffi::AnyBuffer> out) {
-  const auto table = indices.dimensions();
-  if (table.size() != 2 || out->dimensions().size() != 1 ||
-      into.element_count() != out->element_count()) {
-    return ffi::Error::InvalidArgument(
-        "brainox event scatter: expected a 2-D table and a 1-D accumulator");
-  }
-  const int64_t n_pre = table[0];
-  const int64_t degree = table[1];
-  const int64_t n_post = out->dimensions()[0];
+ffi::Error Run(ffi::AnyBuffer spikes, ffi::AnyBuffer targets,
+               ffi::Buffer<ffi::S32> offsets, ffi::AnyBuffer weight,
+               ffi::AnyBuffer into, ffi::Result<ffi::AnyBuffer> out) {
+  const int64_t n_pre = static_cast<int64_t>(spikes.element_count());
+  const int64_t n_post = static_cast<int64_t>(out->element_count());
   const bool per_synapse = weight.element_count() != 1;
-  if (spikes.element_count() != static_cast<size_t>(n_pre) ||
+  const auto weight_shape = weight.dimensions();
+  if (out->dimensions().size() != 1 ||
+      into.element_count() != out->element_count() ||
+      offsets.element_count() != static_cast<size_t>(n_pre + 1) ||
       (per_synapse &&
-       weight.element_count() != static_cast<size_t>(n_pre * degree))) {
+       (weight_shape.size() != 2 || weight_shape[0] != n_pre))) {
     return ffi::Error::InvalidArgument(
-        "brainox event scatter: spikes or weights do not match the table");
+        "brainox event scatter: spikes, offsets, weights and accumulator do "
+        "not match");
   }
+  const Rows rows{targets.untyped_data(), offsets.typed_data(),
+                  static_cast<int64_t>(targets.element_count()), n_post,
+                  per_synapse ? weight_shape[1] : 0};
   T* result = out->typed_data<T>();
   // The output aliases the accumulator; copy only if XLA did not alias them.
   if (result != into.typed_data<T>()) {
     std::memcpy(result, into.typed_data<T>(), sizeof(T) * n_post);
   }
-  AddSpikingRows<T>(spikes.typed_data<T>(), indices.typed_data(),
-                    weight.typed_data<T>(), per_synapse, n_pre, degree, n_post,
-                    result);
+  const T* s = spikes.typed_data<T>();
+  const T* w = weight.typed_data<T>();
+  const bool valid =
+      targets.element_type() == ffi::U16
+          ? AddSpikingRows<T, uint16_t>(s, n_pre, rows, w, per_synapse, result)
+          : AddSpikingRows<T, int32_t>(s, n_pre, rows, w, per_synapse, result);
+  if (!valid) {
+    return ffi::Error::InvalidArgument(
+        "brainox event scatter: a row lies outside the targets or the weights");
+  }
   return ffi::Error::Success();
 }
 
-ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
-                        ffi::AnyBuffer weight, ffi::AnyBuffer into,
-                        ffi::Result<ffi::AnyBuffer> out) {
+ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::AnyBuffer targets,
+                        ffi::Buffer<ffi::S32> offsets, ffi::AnyBuffer weight,
+                        ffi::AnyBuffer into, ffi::Result<ffi::AnyBuffer> out) {
   const auto dtype = spikes.element_type();
   if (weight.element_type() != dtype || into.element_type() != dtype ||
       out->element_type() != dtype) {
     return ffi::Error::InvalidArgument(
         "brainox event scatter: spikes, weights and accumulator differ in dtype");
   }
+  if (targets.element_type() != ffi::U16 && targets.element_type() != ffi::S32) {
+    return ffi::Error::InvalidArgument(
+        "brainox event scatter: targets must be uint16 or int32");
+  }
   switch (dtype) {
     case ffi::F32:
-      return Run<float>(spikes, indices, weight, into, out);
+      return Run<float>(spikes, targets, offsets, weight, into, out);
     case ffi::F64:
-      return Run<double>(spikes, indices, weight, into, out);
+      return Run<double>(spikes, targets, offsets, weight, into, out);
     default:
       return ffi::Error::InvalidArgument(
           "brainox event scatter: only float32 and float64 are supported");
@@ -123,7 +192,8 @@ ffi::Error EventScatter(ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> indices,
 XLA_FFI_DEFINE_HANDLER_SYMBOL(BrainoxEventScatter, EventScatter,
                               ffi::Ffi::Bind()
                                   .Arg<ffi::AnyBuffer>()         // spikes
-                                  .Arg<ffi::Buffer<ffi::S32>>()  // indices
+                                  .Arg<ffi::AnyBuffer>()         // targets
+                                  .Arg<ffi::Buffer<ffi::S32>>()  // offsets
                                   .Arg<ffi::AnyBuffer>()         // weight
                                   .Arg<ffi::AnyBuffer>()         // into
                                   .Ret<ffi::AnyBuffer>());       // out

@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 
 from .._custom_types import Array
+from ._compact_rows import CompactRows
 
 
 TARGET = "brainox_event_scatter"
@@ -122,20 +123,20 @@ def load() -> str | None:
 SUPPORTED_DTYPES = (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64))
 
 
-def _call(indices: Array, s: Array, w: Array, into: Array) -> Array:
+def _call(targets: Array, offsets: Array, s: Array, w: Array, into: Array) -> Array:
     # The output aliases `into`: the kernel adds into the accumulator's buffer.
     kernel = jax.ffi.ffi_call(
         TARGET,
         jax.ShapeDtypeStruct(into.shape, into.dtype),
         vmap_method="sequential",
-        input_output_aliases={3: 0},
+        input_output_aliases={4: 0},
     )
-    return kernel(s, indices, w, into)
+    return kernel(s, targets, offsets, w, into)
 
 
 @jax.custom_jvp
-def _add_spiking_rows(indices, s, w, into):
-    return _call(indices, s, w, into)
+def _add_spiking_rows(targets, offsets, s, w, into):
+    return _call(targets, offsets, s, w, into)
 
 
 @_add_spiking_rows.defjvp
@@ -143,15 +144,15 @@ def _add_spiking_rows_jvp(primals, tangents):
     # Linear in the weights and in the accumulator. In the spikes only the
     # nonzero entries are read (as by the XLA loop, which visits those alone),
     # so the spike tangent counts where a spike is nonzero.
-    indices, s, w, into = primals
-    _, s_dot, w_dot, into_dot = tangents
-    tangent = _call(indices, s, w_dot, into_dot)
-    tangent = _call(indices, jnp.where(s != 0, s_dot, 0), w, tangent)
-    return _call(indices, s, w, into), tangent
+    targets, offsets, s, w, into = primals
+    _, _, s_dot, w_dot, into_dot = tangents
+    tangent = _call(targets, offsets, s, w_dot, into_dot)
+    tangent = _call(targets, offsets, jnp.where(s != 0, s_dot, 0), w, tangent)
+    return _call(targets, offsets, s, w, into), tangent
 
 
-def add_spiking_rows(indices: Array, s: Array, w: Array, into: Array) -> Array:
+def add_spiking_rows(rows: CompactRows, s: Array, w: Array, into: Array) -> Array:
     """`into` plus `s[i] w[i, k]` over the rows with a nonzero spike, through
     the kernel. `s`, `w` and `into` share a dtype in `SUPPORTED_DTYPES`; the
     caller has checked `load()`."""
-    return _add_spiking_rows(indices.astype(jnp.int32), s, w, into)
+    return _add_spiking_rows(rows.targets, rows.offsets, s, w, into)

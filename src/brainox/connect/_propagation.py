@@ -20,6 +20,7 @@ import jax.numpy as jnp
 
 from .._custom_types import Array, ArrayLike, Float, Int
 from . import _native
+from ._compact_rows import OFFSET_LIMIT, CompactRows, compact_rows, padded_rows
 from ._table import OutDegreeTable, check_weight
 
 
@@ -394,6 +395,8 @@ class EventDriven(AbstractRowScatter):
 
     - `kernel`: `"auto"`, `"native"` (raises if the kernel cannot be built or
       the dtype is not float32 / float64) or `"xla"`.
+    - `rows`: the compact rows the kernel reads, built by `prepare(table)`
+      (which [`brainox.Projection`][] calls); leave it `None`.
 
     !!! warning
         Forward-mode derivatives (`jax.jvp`) work; reverse mode does not: for
@@ -414,6 +417,7 @@ class EventDriven(AbstractRowScatter):
     """
 
     kernel: str = eqx.field(default="auto", static=True)
+    rows: CompactRows | None = None
 
     def __check_init__(self):
         if self.kernel not in KERNELS:
@@ -443,6 +447,38 @@ class EventDriven(AbstractRowScatter):
             _warn_fallback(reason)
         return False
 
+    def prepare(self, table: OutDegreeTable) -> "EventDriven":
+        """This strategy holding the compact rows of `table`, for the kernel.
+
+        The rows of the table without their padding, with 16-bit targets when
+        `table.n_post <= 2^16`, built once here (on the host). The kernel then
+        reads a fraction of the padded table's memory per spike. Nothing is
+        built for `kernel="xla"`, for a traced table, or for a table with
+        padding before a synapse in some row (no generator makes one): the
+        kernel then reads the padded table, with the same sums.
+        """
+        if self.kernel == "xla":
+            return self
+        return EventDriven(self.kernel, compact_rows(table))
+
+    def _rows(self, table: OutDegreeTable) -> CompactRows | None:
+        # The rows the kernel reads: the compact ones, else the padded table
+        # (None if it has too many entries for 32-bit offsets: the loop runs).
+        if self.rows is None:
+            if table.indices.size > OFFSET_LIMIT:
+                return None
+            return padded_rows(table)
+        if not self.rows.matches(table):
+            r = self.rows
+            raise ValueError(
+                "EventDriven holds the compact rows of a table of n_pre = "
+                f"{r.n_pre}, n_post = {r.n_post}, max_degree = {r.max_degree}, "
+                f"but is called with one of n_pre = {table.n_pre}, n_post = "
+                f"{table.n_post}, max_degree = {table.max_degree}; prepare it "
+                "for this table: `EventDriven().prepare(table)`."
+            )
+        return self.rows
+
     def add_spiking_rows(
         self, table: OutDegreeTable, s: Array, w: Array, into: Array
     ) -> Array:
@@ -450,11 +486,12 @@ class EventDriven(AbstractRowScatter):
         # (`scatter_delayed`) adds into the ring buffer in place, where the
         # kernel, an opaque call, made XLA copy the whole ring every step.
         loop = super().add_spiking_rows
-        if not self._use_native(w.dtype):
+        rows = self._rows(table)
+        if rows is None or not self._use_native(w.dtype):
             return loop(table, s, w, into)
 
         def native(s, w, into):
-            return _native.add_spiking_rows(table.indices, s, w, into)
+            return _native.add_spiking_rows(rows, s, w, into)
 
         # The kernel exists for the CPU only; on another platform (arrays
         # placed on a GPU), the loop is lowered instead.
