@@ -147,9 +147,10 @@ class Projection(AbstractSynapticProjection):
     - `propagation`: the strategy (default: by backend, see
       [`brainox.connect.default_propagation`][]: event-driven on a CPU, the
       fixed-in-degree gather on a GPU). It is prepared for `connectivity` here,
-      once: a form derived from the table (the gather's in-degree table) is
-      built now and held in this field, never recomputed per step. (So after
-      replacing `connectivity`, build a new projection.)
+      once: a form derived from the table (the gather's in-degree table, the
+      event-driven kernel's compact rows) is built now and held in this
+      field, never recomputed per step. (So after replacing `connectivity`,
+      build a new projection.)
     - `delay`: the transmission delay (ms), rounded to whole steps by
       [`brainox.delays.delay_steps`][]: `None` (one step); a number, the same
       delay for every synapse ([`brainox.delays.HomogeneousDelay`][]); an array

@@ -23,16 +23,16 @@ class CompactRows(eqx.Module):
     Row `i` is `targets[offsets[i]:offsets[i + 1]]`: the valid entries of row
     `i` of the table, in their order. Targets are `uint16` when the post
     population has at most `2^16` neurons (else `int32`), so at in-degree 80
-    the rows of 4000 neurons take 0.64 MB instead of the padded table's 1.3 MB
-    or more: fewer cache misses when the rows of the spiking neurons are read.
+    the rows of 4000 neurons fill 0.64 MB instead of the padded table's 1.9 MB
+    (widest row 119): fewer cache misses when the rows of the spiking neurons
+    are read.
     `targets` keeps the length of the table (`n_pre x max_degree`, zeros after
     the last row), so compact rows of tables of one shape have one shape too
     (they stack, as the blocks of a sharded network do).
 
-    Built by [`compact_rows`][brainox.connect._compact_rows.compact_rows]; the
-    layout needs the padding of every row to come after its synapses, which
-    every generator's table has, so that entry `k` of row `i` is also the
-    per-synapse weight `w[i, k]`.
+    Built by `compact_rows(table)`; the layout needs the padding of every row
+    to come after its synapses, which every generator's table has, so that
+    entry `k` of row `i` is also the per-synapse weight `w[i, k]`.
     """
 
     targets: Integer[Array, " entries"]

@@ -56,8 +56,8 @@ class CompactedEventDriven(AbstractRowScatter):
     batches when the buffer overflowed took 1.7 s at 10^6: a data-dependent
     loop makes the GPU wait for the host every step, so there is none. On a
     CPU, [`brainox.connect.EventDriven`][] is cheaper (`benchmarks/propagation.py`
-    at N = 4000: 4.9 us per step with its native kernel, 39.9 with its XLA
-    loop, against 128 for this strategy).
+    at N = 4000: 3.4 us per step with its native kernel, 25.8 with its XLA
+    loop, against 112 for this strategy).
 
     **The buffer is bounded**: a step in which more than `batch_size`
     presynaptic neurons spike cannot be delivered. Nothing is dropped

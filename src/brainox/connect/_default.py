@@ -23,14 +23,16 @@ def default_propagation(
     about 20 Hz, dt = 0.1 ms; `benchmarks/propagation.py` and
     `BENCHMARKS.md`):
 
-    - **CPU**: [`brainox.connect.EventDriven`][]. Its work follows the spikes
-      that happened; the gather and the dense product work on every synapse or
-      pair each step. Measured on a 2-core CPU, microseconds per step
-      (event-driven with its native kernel / with its XLA loop / gather /
-      dense): 4.9 / 39.9 / 321 / 2204 at N = 4000, 36 / 108 / 1592 at N =
-      16000, 323 / 1037 / 14315 at N = 10^5. The kernel costs under 1 us per
-      spike at N = 4000, so the gather would only win at several hundred
-      spikes per step there (above 1 kHz): the rule does not depend on size.
+    - **CPU**: [`brainox.connect.EventDriven`][], holding the compact rows
+      of `table` that its native kernel reads (derived here, once). Its work
+      follows the spikes that happened; the gather and the dense product work
+      on every synapse or pair each step. Measured on a 2-core CPU,
+      microseconds per step (event-driven with its native kernel / with its
+      XLA loop / gather / dense): 3.4 / 25.8 / 309 / 1775 at N = 4000,
+      23 / 87 / 1192 at N = 16000, 238 / 733 / 10308 at N = 10^5. The kernel
+      costs under 1 us per spike at N = 4000, so the gather would only win at
+      several hundred spikes per step there (above 1 kHz): the rule does not
+      depend on size.
     - **GPU / TPU**, tables of fewer than `2^23` (8.4 million) entries
       (`n_pre x max_degree`): [`brainox.connect.FixedInDegreeGather`][], its
       in-degree table derived here, once. A per-spike loop serialises on an

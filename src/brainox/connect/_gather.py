@@ -28,8 +28,8 @@ class FixedInDegreeGather(AbstractGatherPropagation):
     per simulated second for the fixed-in-degree COBA at 4000 neurons, 0.63 s
     at 10^5), but it reads every synapse each step, so at 10^6 neurons (5.7 s)
     [`brainox.connect.CompactedEventDriven`][] is 5.6x faster. On a CPU it is
-    44-65x slower than [`brainox.connect.EventDriven`][] at 20 Hz (321 against
-    4.9 us per step at N = 4000, in-degree 80). It is differentiable
+    43-91x slower than [`brainox.connect.EventDriven`][] at 20 Hz (309 against
+    3.4 us per step at N = 4000, in-degree 80). It is differentiable
     in the spikes and the weights, with the same gradients as
     [`brainox.connect.Dense`][], at a fraction of its cost.
 
