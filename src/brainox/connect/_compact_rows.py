@@ -44,14 +44,6 @@ class CompactRows(eqx.Module):
     def n_pre(self) -> int:
         return self.offsets.shape[-1] - 1
 
-    def matches(self, table: OutDegreeTable) -> bool:
-        """Whether these were built from a table of `table`'s shape and size."""
-        return (self.n_pre, self.n_post, self.max_degree) == (
-            table.n_pre,
-            table.n_post,
-            table.max_degree,
-        )
-
 
 def compact_rows(table: OutDegreeTable) -> CompactRows | None:
     """The compact rows of `table` (host NumPy, once), or `None` where they

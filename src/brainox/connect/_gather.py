@@ -5,7 +5,7 @@ import jax.numpy as jnp
 from .._custom_types import Array, ArrayLike, Float, Int
 from ._in_degree import InDegreeTable, in_degree_table
 from ._propagation import AbstractGatherPropagation, check_spikes
-from ._table import OutDegreeTable, check_weight
+from ._table import OutDegreeTable, check_derived_from, check_weight
 
 
 class FixedInDegreeGather(AbstractGatherPropagation):
@@ -77,15 +77,12 @@ class FixedInDegreeGather(AbstractGatherPropagation):
             )
         if self.in_table is None:
             return in_degree_table(table)
-        if not self.in_table.matches(table):
-            t = self.in_table
-            raise ValueError(
-                "FixedInDegreeGather holds an in-degree table derived from a "
-                f"table of n_pre = {t.n_pre}, n_post = {t.n_post}, max_degree = "
-                f"{t.max_degree}, but is called with one of n_pre = {table.n_pre}, "
-                f"n_post = {table.n_post}, max_degree = {table.max_degree}; "
-                "prepare it for this table: `gather.prepare(table)`."
-            )
+        check_derived_from(
+            self.in_table,
+            table,
+            "FixedInDegreeGather holds an in-degree table",
+            "gather.prepare(table)",
+        )
         return self.in_table
 
     def __call__(

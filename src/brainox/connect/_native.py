@@ -7,10 +7,11 @@ same order, in one call (one pass over the spike vector plus one addition per
 synapse of a spiking neuron), straight into the accumulator it is given (its
 output aliases it). It reads the rows in one layout, a start offset per row
 into an array of targets: the compact rows of `_compact_rows.py` (no padding,
-16-bit targets where they fit) or the padded table itself. It is an XLA FFI handler: the first process that
-needs it compiles it with the system's C++ compiler against the headers that
-ship with jaxlib (`jax.ffi.include_dir()`, a few seconds) and caches the shared
-library; later processes load the cached file.
+16-bit targets where they fit) or the padded table itself. It is an XLA FFI
+handler: the first process that needs it compiles it with the system's C++
+compiler against the headers that ship with jaxlib (`jax.ffi.include_dir()`, a
+few seconds) and caches the shared library; later processes load the cached
+file.
 
 - Cache: `$BRAINOX_CACHE_DIR`, else `$XDG_CACHE_HOME/brainox`, else
   `~/.cache/brainox`; the file name holds a hash of the source, the jax

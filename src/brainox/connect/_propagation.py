@@ -21,7 +21,7 @@ import jax.numpy as jnp
 from .._custom_types import Array, ArrayLike, Float, Int
 from . import _native
 from ._compact_rows import OFFSET_LIMIT, CompactRows, compact_rows, padded_rows
-from ._table import OutDegreeTable, check_weight
+from ._table import OutDegreeTable, check_derived_from, check_weight
 
 
 _P = TypeVar("_P", bound="AbstractPropagation")
@@ -476,15 +476,12 @@ class EventDriven(AbstractRowScatter):
             if table.indices.size > OFFSET_LIMIT:
                 return None
             return padded_rows(table)
-        if not self.rows.matches(table):
-            r = self.rows
-            raise ValueError(
-                "EventDriven holds the compact rows of a table of n_pre = "
-                f"{r.n_pre}, n_post = {r.n_post}, max_degree = {r.max_degree}, "
-                f"but is called with one of n_pre = {table.n_pre}, n_post = "
-                f"{table.n_post}, max_degree = {table.max_degree}; prepare it "
-                "for this table: `EventDriven().prepare(table)`."
-            )
+        check_derived_from(
+            self.rows,
+            table,
+            "EventDriven holds compact rows",
+            "EventDriven().prepare(table)",
+        )
         return self.rows
 
     def add_spiking_rows(

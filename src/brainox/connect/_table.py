@@ -117,6 +117,21 @@ def _dense(indices: Array, w: Array, n_post: int) -> Array:
     return dense.at[rows, indices].add(values, mode="drop")
 
 
+def check_derived_from(derived: Any, table: OutDegreeTable, what: str, fix: str):
+    """Raise if `derived`, a form a strategy derived from a table (with
+    `n_pre`, `n_post` and `max_degree`), was derived from a table of another
+    shape than `table`. `what` names the form and its holder, `fix` the call
+    that prepares it for `table`."""
+    shape = (derived.n_pre, derived.n_post, derived.max_degree)
+    if shape != (table.n_pre, table.n_post, table.max_degree):
+        raise ValueError(
+            f"{what} derived from a table of n_pre = {shape[0]}, n_post = "
+            f"{shape[1]}, max_degree = {shape[2]}, but is called with one of "
+            f"n_pre = {table.n_pre}, n_post = {table.n_post}, max_degree = "
+            f"{table.max_degree}; prepare it for this table: `{fix}`."
+        )
+
+
 def check_weight(
     table: OutDegreeTable, weight: ArrayLike, dtype: Any = None
 ) -> Float[Array, "..."]:
