@@ -27,11 +27,13 @@ load average of the machine at the start of the case).
 Spikes are recorded as events (`bx.simulate(spikes=...)`, one bit per neuron and
 step on the device, decoded on the host). `--record counts` records only the
 number of E and I spikes per step instead, for networks of 10^6 neurons whose
-bit record would be 1.25 GB per simulated second.
+bit record would be 1.25 GB per simulated second; `--record spike-counts` only
+the number of spikes of each neuron over the run (`bx.simulate(spike_counts=...)`,
+what Brian2's `SpikeMonitor(record=False)` keeps).
 
 Run: `python benchmarks/networks.py [--networks coba,cobahh,coba_k80,coba_hand]
 [--sizes 4000,16000] [--duration 1000] [--repeats 3] [--propagation event]
-[--record counts] [--propagation compacted --compacted-fraction 0.035]`.
+[--record counts|spike-counts] [--propagation compacted --compacted-fraction 0.035]`.
 `--compare-xla-defaults` runs every case twice in turn, with brainox's XLA
 compiler options (`bx.default_compiler_options`, the default of `bx.simulate`)
 and with XLA's own (`compiler_options={}`), and prints the ratio of the loop
@@ -129,6 +131,11 @@ class Case:
         seconds = duration / 1000.0
         if self.record == "counts":
             exc, inh = float(np.sum(rec["exc"])), float(np.sum(rec["inh"]))
+        elif self.record == "spike-counts" and "all" in rec:
+            exc = int(np.sum(rec["all"][: self.n_exc]))
+            inh = int(np.sum(rec["all"][self.n_exc :]))
+        elif self.record == "spike-counts":
+            exc, inh = int(np.sum(rec["exc"])), int(np.sum(rec["inh"]))
         elif "all" in rec:
             exc = int(np.sum(rec["all"].index < self.n_exc))
             inh = len(rec["all"].index) - exc
@@ -149,6 +156,8 @@ class Case:
         rec: dict = {}
         if self.record == "counts":
             record: dict[str, Any] = dict(monitors=self.counts)
+        elif self.record == "spike-counts":
+            record = dict(spike_counts=self.spikes)
         else:
             record = dict(spikes=self.spikes)
         for _ in range(2):
@@ -298,9 +307,10 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--record",
-        choices=["events", "counts"],
+        choices=["events", "counts", "spike-counts"],
         default="events",
-        help="spike events, or only E and I spike counts per step (for N = 10^6)",
+        help="spike events, only E and I spike counts per step (for N = 10^6), "
+        "or only each neuron's spike count over the run",
     )
     parser.add_argument(
         "--compare-xla-defaults",

@@ -87,6 +87,28 @@ def test_foreign_block_and_errors():
         )
 
 
+def test_entries_not_over_time_are_refused():
+    # Spike counts are totals, not records at the times `t`: refused, by name,
+    # and the rest exports once they are left out.
+    n = 6
+    _, rec = bx.simulate(
+        bx.LIF(n, t_ref=2.0),
+        100.0,
+        dt=0.1,
+        inputs=lambda s, t: jax.numpy.linspace(150.0, 400.0, n),
+        monitors=["V"],
+        spikes={"lif": "spike"},
+        spike_counts={"count": "spike"},
+    )
+    with pytest.raises(ValueError, match=r"recordings\['count'\] \(shape \(6,\)\)"):
+        bx.interop.to_neo(rec, dt=0.1)
+    rest = {k: v for k, v in rec.items() if k != "count"}
+    block = bx.interop.to_neo(rest, dt=0.1, sizes={"lif": n})
+    trains = block.segments[0].spiketrains
+    np.testing.assert_array_equal([len(t) for t in trains], rec["count"])
+    assert rec["count"].sum() > n
+
+
 def test_missing_neo_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "neo", None)
     with pytest.raises(ImportError, match=r"brainox\[neo\]"):

@@ -62,6 +62,79 @@ def test_compact_spike_events_equal_the_dense_spike_record():
     np.testing.assert_allclose(rec["pop"].time, (steps + 1) * 0.1, rtol=1e-6)
 
 
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 200])
+@pytest.mark.parametrize("level", [100.0, 400.0])
+def test_spike_events_of_any_width_and_density_equal_the_dense_record(n, level):
+    # Rows of 1 to 25 bytes (not whole 64-bit words, exactly one, one more) and
+    # sparse or dense spikes (a strong drive fires most neurons every few steps).
+    neuron = noisy_population(n)
+    x = level + level * jax.random.uniform(jax.random.key(2), (500, n))
+    _, rec = bx.simulate(
+        neuron,
+        n_steps=500,
+        dt=0.1,
+        inputs=x,
+        monitors={"dense": lambda m: m.spike.value},
+        spikes={"pop": "spike"},
+        chunk_size=200,
+    )
+    steps, ids = np.nonzero(rec["dense"])
+    assert len(steps) > 0
+    np.testing.assert_array_equal(rec["pop"].step, steps)
+    np.testing.assert_array_equal(rec["pop"].index, ids)
+
+
+def test_spike_counts_are_the_spikes_of_each_neuron_over_the_run():
+    neuron, x = noisy_population(), drive()
+    kwargs = dict(n_steps=2000, dt=0.1, inputs=x, record_every=10)
+    _, rec = bx.simulate(
+        neuron,
+        monitors={"dense": lambda m: m.spike.value},
+        spikes={"events": "spike"},
+        spike_counts={"count": "spike", "again": lambda m: m.spike.value},
+        chunk_size=300,  # totals carry over chunks, the last one uneven
+        **kwargs,
+    )
+    events = np.bincount(rec["events"].index, minlength=50)
+    assert rec["count"].dtype == np.int32 and rec["count"].shape == (50,)
+    assert events.sum() > 100
+    np.testing.assert_array_equal(rec["count"], events)
+    np.testing.assert_array_equal(rec["again"], events)
+    # Counting sees every step, whatever record_every: the record of every
+    # 10th step holds about a tenth of the spikes.
+    assert rec["dense"].sum() < events.sum() / 5
+
+
+def test_spike_counts_under_jit_stay_on_the_device():
+    @jax.jit
+    def counts(current):
+        neuron = bx.LIF(10, tau=10.0, R=40.0, V_rest=0.0, V_reset=0.0, V_th=15.0)
+        _, rec = bx.simulate(
+            neuron,
+            50.0,
+            dt=0.1,
+            inputs=lambda s, t: current * jnp.linspace(0.5, 1.0, 10),
+            monitors={"dense": "spike"},
+            spike_counts=["spike"],
+        )
+        return rec["spike"], rec["dense"]
+
+    total, dense = counts(500.0)
+    assert isinstance(total, jax.Array) and int(total.sum()) > 10
+    np.testing.assert_array_equal(total, np.asarray(dense).sum(axis=0))
+
+
+def test_recordings_with_the_same_name_are_refused():
+    with pytest.raises(ValueError, match="'spike' is in both `spikes` and"):
+        bx.simulate(
+            noisy_population(),
+            10.0,
+            dt=0.1,
+            spikes=["spike"],
+            spike_counts=["spike"],
+        )
+
+
 def test_chunked_run_is_bit_identical_to_one_chunk():
     neuron, x = noisy_population(), drive()
     kwargs = dict(
@@ -232,9 +305,10 @@ CHILD = textwrap.dedent(
                     key=jax.random.key(0))
     final, rec = bx.simulate(neuron, n_steps=16000, dt=0.1, inputs=slow_drive,
                              monitors=["V"], record_every=10, spikes=["spike"],
-                             chunk_size=2000, checkpoint=ckpt, checkpoint_every=1)
+                             spike_counts={"count": "spike"}, chunk_size=2000,
+                             checkpoint=ckpt, checkpoint_every=1)
     np.savez(out, V=rec["V"], step=rec["spike"].step, index=rec["spike"].index,
-             final=final.V.value)
+             count=rec["count"], final=final.V.value)
     """
 )
 
@@ -270,8 +344,10 @@ def test_kill_and_resume_is_bit_identical(tmp_path):
     resumed = np.load(tmp_path / "resumed.npz")
     fresh = np.load(tmp_path / "uninterrupted.npz")
     assert resumed["V"].shape == (1600, 50)
-    for key in ("V", "step", "index", "final"):
+    for key in ("V", "step", "index", "count", "final"):
         np.testing.assert_array_equal(resumed[key], fresh[key])
+    per_neuron = np.bincount(resumed["index"], minlength=50)
+    np.testing.assert_array_equal(resumed["count"], per_neuron)
 
 
 def test_checkpoint_of_another_run_is_refused(tmp_path):

@@ -60,6 +60,9 @@ def to_neo(
       at the end of their step).
 
     The entry `"t"` (the record times) is implied by the signals and skipped.
+    Entries that are not records over time, such as the totals of
+    `simulate(spike_counts=...)`, are refused with a `ValueError`: leave them
+    out.
 
     **Arguments:**
 
@@ -124,6 +127,14 @@ def to_neo(
                 segment.spiketrains.append(train)
             continue
         signal = np.asarray(value)
+        n_records = len(recordings["t"]) if "t" in recordings else None
+        if signal.ndim == 0 or (n_records is not None and len(signal) != n_records):
+            raise ValueError(
+                f"recordings[{key!r}] (shape {signal.shape}) is not a record over "
+                f"the {n_records} record times `t`, such as the totals of "
+                "`spike_counts=`; leave it out: `{k: v for k, v in rec.items() "
+                f"if k != {key!r}}}`."
+            )
         signal = signal.reshape(signal.shape[0], -1)
         analog = neo.AnalogSignal(
             signal,
