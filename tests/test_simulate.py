@@ -120,8 +120,29 @@ def test_spike_counts_under_jit_stay_on_the_device():
         return rec["spike"], rec["dense"]
 
     total, dense = counts(500.0)
-    assert isinstance(total, jax.Array) and int(total.sum()) > 10
+    assert int(total.sum()) > 10
     np.testing.assert_array_equal(total, np.asarray(dense).sum(axis=0))
+
+
+@pytest.mark.parametrize("first, then", [(None, ["spike"]), (["spike"], None)])
+def test_adding_or_dropping_spike_counts_on_resume_is_refused(tmp_path, first, then):
+    kwargs = dict(n_steps=200, dt=0.1, inputs=drive(n_steps=200), chunk_size=100)
+    neuron = noisy_population()
+    bx.simulate(neuron, checkpoint=tmp_path / "c", spike_counts=first, **kwargs)
+    with pytest.raises(ValueError, match="is of another run"):
+        bx.simulate(neuron, checkpoint=tmp_path / "c", spike_counts=then, **kwargs)
+
+
+def test_spike_counts_are_writable_numpy_arrays():
+    _, rec = bx.simulate(
+        noisy_population(),
+        n_steps=200,
+        dt=0.1,
+        inputs=drive(n_steps=200),
+        spike_counts=["spike"],
+    )
+    rec["spike"][:5] = 0  # like the monitors, the user's to change
+    assert isinstance(rec["spike"], np.ndarray) and rec["spike"][:5].sum() == 0
 
 
 def test_recordings_with_the_same_name_are_refused():

@@ -564,11 +564,11 @@ def _unpack(bits, n: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     The bytes are read as 64-bit words and only the nonzero words are expanded
     into bits: sparse spikes decode in a fraction of the time of unpacking every
     bit, or every byte. Bits past `n` are padding (always 0)."""
-    bits = np.asarray(bits, dtype=np.uint8)
+    bits = np.ascontiguousarray(bits, dtype=np.uint8)
     n_rows, n_bytes = bits.shape
-    words = np.zeros((n_rows, -(-n_bytes // 8) * 8), np.uint8)
-    words[:, :n_bytes] = bits
-    words = words.view(np.uint64).ravel()
+    if n_bytes % 8:  # pad each row to whole words
+        bits = np.concatenate([bits, np.zeros((n_rows, -n_bytes % 8), np.uint8)], 1)
+    words = bits.view(np.uint64).ravel()
     per_row = words.size // max(n_rows, 1)
     found = np.flatnonzero(words)
     # Bit b of the expansion of word w is bit b of the row's bytes from 8 w on,
@@ -584,7 +584,7 @@ def _assemble(parts, events, totals, n_steps, k, dt, traced):
     cat = jnp.concatenate if traced else np.concatenate
     out: dict[str, Any] = {name: cat(v) for name, v in parts.items()}
     for name, total in totals.items():
-        out[name] = total if traced else np.asarray(total)
+        out[name] = total if traced else np.array(total)
     for name, chunks in events.items():
         if traced:  # bit-packed spikes, (n_steps, ceil(n / 8)) uint8: jnp.unpackbits
             out[name] = jnp.concatenate(chunks)
@@ -665,14 +665,19 @@ def _save_checkpoint(path, config, n_done, model, parts, events, totals) -> None
             os.remove(os.path.join(path, old))
 
 
+_OPTIONAL_CONFIG = ("spike_counts",)
+
+
 def _load_checkpoint(path, config, model):
     progress_file = os.path.join(path, "progress.json")
     if not os.path.exists(progress_file):
         return None
     with open(progress_file) as f:
         progress = json.load(f)
-    saved = {key: progress[key] for key in config}
-    if saved != config:
+    # Keys a run has only with some options (spike_counts) compare as absent.
+    keys = list(config) + [k for k in _OPTIONAL_CONFIG if k in progress]
+    saved = {key: progress.get(key) for key in keys}
+    if saved != {key: config.get(key) for key in keys}:
         raise ValueError(
             f"the checkpoint in {os.fspath(path)!r} is of another run ({saved}, this "
             f"run: {config}); delete it, choose another directory, or pass "

@@ -61,8 +61,9 @@ def to_neo(
 
     The entry `"t"` (the record times) is implied by the signals and skipped.
     Entries that are not records over time, such as the totals of
-    `simulate(spike_counts=...)`, are refused with a `ValueError`: leave them
-    out.
+    `simulate(spike_counts=...)`, must be left out: one whose leading axis is
+    not the number of record times `t` is refused with a `ValueError` (one that
+    happens to have that length cannot be told apart from a record).
 
     **Arguments:**
 
@@ -131,7 +132,7 @@ def to_neo(
         if signal.ndim == 0 or (n_records is not None and len(signal) != n_records):
             raise ValueError(
                 f"recordings[{key!r}] (shape {signal.shape}) is not a record over "
-                f"the {n_records} record times `t`, such as the totals of "
+                f"the {n_records or 'record'} times `t`, such as the totals of "
                 "`spike_counts=`; leave it out: `{k: v for k, v in rec.items() "
                 f"if k != {key!r}}}`."
             )
