@@ -402,6 +402,30 @@ def test_refractory_and_clip_are_shared_with_lif():
         assert int(held.refractory_left.value[0]) == 19
 
 
+def test_spike_gradient_is_the_surrogate_outside_refractoriness_and_zero_in_it():
+    # d spike / d V_end of one step: the surrogate's derivative at V_end - V_th
+    # for a free neuron; 0 for a refractory one (held potential, no spike),
+    # whatever the integrated potential, and never through the held start value.
+    from brainox.neurons._common import integrate_and_fire
+
+    surrogate = bx.surrogate.Sigmoid(4.0)
+    free = bx.LIF(1, surrogate=surrogate, t_ref=2.0)
+    held = free.with_states(refractory_left=jnp.array([3]))
+
+    def spike(neuron, v0, v1):
+        out = integrate_and_fire(neuron, {"V": v0}, {"V": v1}, neuron.V_th, 0.1)
+        return out["spike"][0]
+
+    v0, v1 = jnp.array([-60.0]), jnp.array([-49.5])
+    d0, d1 = jax.grad(lambda a, b: spike(free, a, b), argnums=(0, 1))(v0, v1)
+    expected = surrogate.derivative(v1 - free.V_th, 4.0)
+    np.testing.assert_allclose(d1, expected, rtol=1e-6)
+    assert float(d0[0]) == 0.0 and float(d1[0]) > 0.0
+    assert float(spike(held, v0, v1)) == 0.0
+    h0, h1 = jax.grad(lambda a, b: spike(held, a, b), argnums=(0, 1))(v0, v1)
+    assert float(h0[0]) == 0.0 and float(h1[0]) == 0.0
+
+
 @pytest.mark.parametrize(
     "make, message",
     [
