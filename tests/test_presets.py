@@ -230,6 +230,22 @@ def test_presets_are_fixed_by_their_key():
     )
 
 
+def test_firing_rates_from_spike_counts_equal_those_from_events():
+    net = bx.presets.coba(400, key=jax.random.key(3))
+    monitors = bx.presets.spike_monitors(net)
+    _, events = bx.simulate(net, 200.0, dt=0.1, spikes=monitors)
+    _, counts = bx.simulate(net, 200.0, dt=0.1, spike_counts=monitors)
+    from_events = bx.presets.firing_rates(events, net, 200.0)
+    from_counts = bx.presets.firing_rates(counts, net, 200.0)
+    assert set(from_counts) == {"exc", "inh"} and from_counts["exc"] > 1.0
+    for name, rate in from_events.items():
+        assert from_counts[name] == pytest.approx(rate, rel=1e-12)
+    with pytest.raises(ValueError, match="cannot apply to spike counts"):
+        bx.presets.firing_rates(counts, net, 200.0, start=50.0)
+    with pytest.raises(ValueError, match="holds 3 spike counts"):
+        bx.presets.firing_rates({"exc": np.zeros(3, np.int32)}, net, 200.0)
+
+
 def test_analysis_helpers_on_known_trains():
     # Two clock-like neurons: CV 0, 50 Hz each.
     step = np.concatenate([np.arange(0, 10000, 200), np.arange(100, 10000, 200)])

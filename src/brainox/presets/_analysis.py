@@ -54,10 +54,13 @@ def firing_rates(
 
     - `recordings`: the recordings of [`brainox.simulate`][], holding
       [`brainox.SpikeEvents`][] under the population names (as recorded with
-      [`brainox.presets.spike_monitors`][]).
+      `spikes=`[`brainox.presets.spike_monitors`][]`(net)`), or the spike
+      counts of each neuron (recorded with `spike_counts=` and the same
+      argument).
     - `network`: the network (or a dict from population name to its size).
     - `duration`: the simulated time (ms).
-    - `start`: ignore spikes before this time (ms), e.g. a transient.
+    - `start`: ignore spikes before this time (ms), e.g. a transient; events
+      only (counts cover the whole run).
 
     **Returns:** `{name: rate}` in Hz, for the populations found in
     `recordings`.
@@ -67,8 +70,29 @@ def firing_rates(
         bx.presets.firing_rates(rec, net, 1000.0, start=100.0)  # {"exc": ..., ...}
         ```
     """
-    return {
-        name: float(np.mean(neuron_rates(events, duration, n=size, start=start)))
-        for name, size in _sizes(network).items()
-        if isinstance(events := recordings.get(name), SpikeEvents)
-    }
+    rates = {}
+    for name, size in _sizes(network).items():
+        entry = recordings.get(name)
+        if isinstance(entry, SpikeEvents):
+            rates[name] = float(
+                np.mean(neuron_rates(entry, duration, n=size, start=start))
+            )
+        elif entry is not None and np.issubdtype(np.asarray(entry).dtype, np.integer):
+            counts = np.asarray(entry)
+            rates[name] = _rate_of_counts(name, counts, size, duration, start)
+    return rates
+
+
+def _rate_of_counts(name, counts, size, duration, start) -> float:
+    if counts.size != size:
+        raise ValueError(
+            f"recordings[{name!r}] holds {counts.size} spike counts, but population "
+            f"{name!r} has {size} neurons; count its spike vector "
+            f"(`spike_counts={{{name!r}: 'populations.{name}.spike'}}`)."
+        )
+    if start:
+        raise ValueError(
+            f"`start` ({start} ms) cannot apply to spike counts, which cover the "
+            "whole run; record `spikes=` to leave out a transient."
+        )
+    return float(np.sum(counts)) / size / (duration / 1000.0)
