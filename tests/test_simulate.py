@@ -89,25 +89,6 @@ def test_spike_counts_are_the_spikes_of_each_neuron_over_the_run():
     assert rec["dense"].sum() < events.sum() / 5
 
 
-def test_spike_counts_under_jit_stay_on_the_device():
-    @jax.jit
-    def counts(current):
-        neuron = bx.LIF(10, tau=10.0, R=40.0, V_rest=0.0, V_reset=0.0, V_th=15.0)
-        _, rec = bx.simulate(
-            neuron,
-            50.0,
-            dt=0.1,
-            inputs=lambda s, t: current * jnp.linspace(0.5, 1.0, 10),
-            monitors={"dense": "spike"},
-            spike_counts=["spike"],
-        )
-        return rec["spike"], rec["dense"]
-
-    total, dense = counts(500.0)
-    assert int(total.sum()) > 10
-    np.testing.assert_array_equal(total, np.asarray(dense).sum(axis=0))
-
-
 @pytest.mark.parametrize("first, then", [(None, ["spike"]), (["spike"], None)])
 def test_adding_or_dropping_spike_counts_on_resume_is_refused(tmp_path, first, then):
     kwargs = dict(n_steps=200, dt=0.1, inputs=drive(n_steps=200), chunk_size=100)
@@ -202,7 +183,7 @@ def test_string_monitors_reuse_the_compiled_run():
     assert run._cached._cache_size() == before
 
 
-def test_spikes_under_grad_come_back_bit_packed():
+def test_spikes_under_grad_come_back_bit_packed_and_counts_stay_on_the_device():
     def loss(current):
         neuron = bx.LIF(10, tau=10.0, R=40.0, V_rest=0.0, V_reset=0.0, V_th=15.0)
         _, rec = bx.simulate(
@@ -212,14 +193,16 @@ def test_spikes_under_grad_come_back_bit_packed():
             inputs=lambda s, t: current,
             monitors={"dense": "spike"},
             spikes=["spike"],
+            spike_counts={"count": "spike"},
         )
         bits = jnp.unpackbits(rec["spike"], axis=1, count=10)
-        return jnp.sum(rec["dense"]), (bits, rec["dense"])
+        return jnp.sum(rec["dense"]), (bits, rec["dense"], rec["count"])
 
-    g, (bits, dense) = jax.grad(loss, has_aux=True)(500.0)
+    g, (bits, dense, count) = jax.grad(loss, has_aux=True)(500.0)
     assert np.isfinite(g) and g > 0
     assert bits.shape == (500, 10) and int(bits.sum()) > 10
     np.testing.assert_array_equal(bits, np.asarray(dense) > 0)
+    np.testing.assert_array_equal(count, bits.sum(axis=0))
 
 
 @pytest.mark.parametrize(
