@@ -438,7 +438,6 @@ def simulate(
         options = ()
 
     chunks = [(s, min(chunk, n_steps - s)) for s in range(0, n_steps, chunk)]
-    sizes = {name: int(np.prod(jnp.shape(fn(model)))) for name, fn in spike_fns.items()}
     parts: dict[str, list] = {name: [] for name in monitor_fns}
     events: dict[str, list] = {name: [] for name in spike_fns}
     totals = {
@@ -491,7 +490,7 @@ def simulate(
         for name, value in records.items():
             parts[name].append(value if traced else np.asarray(value))
         for name, bits in packed.items():
-            events[name].append(bits if traced else _unpack(bits, sizes[name], start))
+            events[name].append(bits if traced else _unpack(bits, start))
         if not traced:  # before a checkpoint can save an incomplete step
             check_spike_buffers(eqx.combine(states, rest, is_leaf=is_state))
         due = (c + 1) % checkpoint_every == 0 or c + 1 == len(chunks)
@@ -558,18 +557,18 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-def _unpack(bits, n: int, start: int) -> tuple[np.ndarray, np.ndarray]:
+def _unpack(bits, start: int) -> tuple[np.ndarray, np.ndarray]:
     """The (step, index) pairs of the set bits, ordered by step then index.
 
     The bytes are read as 64-bit words and only the nonzero words are expanded
     into bits: sparse spikes decode in a fraction of the time of unpacking every
-    bit, or every byte. Bits past `n` are padding (always 0)."""
+    bit, or every byte. The bits past the last neuron are padding (always 0)."""
     bits = np.ascontiguousarray(bits, dtype=np.uint8)
     n_rows, n_bytes = bits.shape
     if n_bytes % 8:  # pad each row to whole words
         bits = np.concatenate([bits, np.zeros((n_rows, -n_bytes % 8), np.uint8)], 1)
+    per_row = bits.shape[1] // 8
     words = bits.view(np.uint64).ravel()
-    per_row = words.size // max(n_rows, 1)
     found = np.flatnonzero(words)
     # Bit b of the expansion of word w is bit b of the row's bytes from 8 w on,
     # in np.packbits' order: neuron 64 w + b.
