@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import brainox as bx
+from pulse import Pulse
 
 
 _PATH = os.path.join(os.path.dirname(__file__), "..", "examples", "coba.py")
@@ -66,33 +67,6 @@ def test_network_composition_reproduces_the_hand_written_coba_module():
 
 def one_to_one(n):
     return bx.connect.OutDegreeTable(jnp.arange(n, dtype=jnp.int32)[:, None], n)
-
-
-class Pulse(bx.AbstractNeuron):
-    """A spike source that fires once, at a chosen step (for order tests)."""
-
-    V: bx.Hidden
-    spike: bx.ShortTerm
-    count: bx.ShortTerm
-    at: int
-    surrogate: bx.surrogate.AbstractSurrogate
-    solver: object
-
-    def __init__(self, n, at):
-        self.V = bx.Hidden(jnp.zeros(n))
-        self.spike = bx.ShortTerm(jnp.zeros(n))
-        self.count = bx.ShortTerm(jnp.zeros((), jnp.int32))
-        self.at = at
-        self.surrogate = bx.surrogate.Sigmoid()
-        self.solver = bx.ExponentialEuler()
-
-    def vector_field(self, t, y, args):
-        return {"V": jnp.zeros_like(y["V"])}
-
-    def fire(self, y0, y1, dt):
-        fired = jnp.where(self.count.value == self.at, 1.0, 0.0)
-        spike = jnp.broadcast_to(fired, self.spike.value.shape)
-        return self.with_states(spike=spike, count=self.count.value + 1)
 
 
 @pytest.mark.parametrize(

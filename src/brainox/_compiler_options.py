@@ -8,8 +8,9 @@ import jax.tree_util as jtu
 from jax.core import Tracer
 
 
+_REGION_ANALYSIS = "xla_cpu_copy_insertion_use_region_analysis"
 _CPU_OPTIONS: dict[str, Any] = {
-    "xla_cpu_copy_insertion_use_region_analysis": True,
+    _REGION_ANALYSIS: True,
     "xla_cpu_prefer_vector_width": 512,
 }
 
@@ -27,6 +28,18 @@ def default_compiler_options(platform: str | None = None) -> dict[str, Any]:
     conductance-based neurons, and on CPUs without AVX-512 the option has no
     effect. Neither option changes the
     arithmetic: the tests find the same spikes, potentials and final states.
+
+    One combination is unsafe in XLA itself: after copy insertion, XLA's CPU
+    backend moves small `while` loops (about 1 kB of memory traffic per
+    iteration, such as an event loop over a one-to-one table or the steps of a
+    tiny network between records) into calls, and with region-based analysis
+    that move loses the order between the loop reading a state buffer and the
+    step overwriting it, so the loop can read the next step's value (a spike
+    lost). `bx.simulate` therefore checks each compiled loop and, if XLA moved
+    such a loop, compiles it again without region-based analysis. If you pass
+    these options to `jax.jit` for a loop of your own, check it the same way:
+    `'xla_cpu_small_call' in jitted.lower(*args).compile().as_text()` means
+    leave region-based analysis off.
 
     On the `"cpu"` platform this returns
 
@@ -60,6 +73,26 @@ def default_compiler_options(platform: str | None = None) -> dict[str, Any]:
             f"{platform!r}."
         )
     return dict(_CPU_OPTIONS) if platform == "cpu" else {}
+
+
+def uses_region_analysis(options: tuple[tuple[str, Any], ...]) -> bool:
+    """Whether `options` (as from `check_compiler_options`) turn on XLA's
+    region-based copy analysis."""
+    return bool(dict(options).get(_REGION_ANALYSIS, False))
+
+
+def has_hoisted_loop(compiled_text: str) -> bool:
+    """Whether an optimised XLA CPU program has a small `while` loop moved into a
+    call, whose order against buffer writes region-based copy analysis does not
+    keep (see `default_compiler_options`)."""
+    return "xla_cpu_small_call" in compiled_text
+
+
+def without_region_analysis(
+    options: tuple[tuple[str, Any], ...],
+) -> tuple[tuple[str, Any], ...]:
+    """`options` with region-based copy analysis off."""
+    return tuple((k, v) for k, v in options if k != _REGION_ANALYSIS)
 
 
 def platform_of(tree: Any) -> str:

@@ -17,7 +17,10 @@ from jax.core import Tracer
 from ._compiler_options import (
     check_compiler_options,
     default_compiler_options,
+    has_hoisted_loop,
     platform_of,
+    uses_region_analysis,
+    without_region_analysis,
 )
 from ._custom_types import Array, Model, PyTree
 from ._dynamics import AbstractNeuron
@@ -380,7 +383,10 @@ def simulate(
       name to value, as `jax.jit(compiler_options=...)` takes). `None` (the
       default) uses [`brainox.default_compiler_options`][] for the platform the
       model lives on; `{}` uses XLA's own defaults. Inside an outer `jax.jit` or
-      `jax.grad` the outer computation's options apply.
+      `jax.grad` the outer computation's options apply. Region-based copy
+      analysis is left out of a loop in which XLA moves a small inner loop into
+      a call, where it would reorder reads and writes of the state (see
+      [`brainox.default_compiler_options`][]).
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to
@@ -465,10 +471,11 @@ def simulate(
     done = chunks[first][0] if first < len(chunks) else n_steps
     bar = _progress_bar(n_steps, done) if progress else None
     run = _compiled_run_chunk(options, bool(remat))
+    checked_lengths = set()
     for c in range(first, len(chunks)):
         start, length = chunks[c]
         xs = [None if a is None else a[start : start + length] for a in arrays]
-        states, records, packed, totals = run(
+        args = (
             states,
             rest,
             jnp.asarray(start, jnp.int32),
@@ -484,6 +491,14 @@ def simulate(
             length // k,
             finite_steps,
         )
+        if uses_region_analysis(options) and length not in checked_lengths:
+            # Compiled once here (the call below reuses it): see
+            # `default_compiler_options` for the XLA defect this avoids.
+            checked_lengths.add(length)
+            if has_hoisted_loop(run.lower(*args).compile().compiled.as_text()):
+                options = without_region_analysis(options)
+                run = _compiled_run_chunk(options, bool(remat))
+        states, records, packed, totals = run(*args)
         traced = traced or _is_traced((states, records, packed, totals))
         if traced and (checkpoint is not None or progress):
             raise ValueError(_TRACED_OPTIONS)
