@@ -192,6 +192,88 @@ def test_bad_delay_arguments(getkey):
     assert isinstance(proj.delay, bx.delays.HomogeneousDelay)
 
 
+@pytest.mark.parametrize("ms", [np.nan, np.inf, -np.inf])
+def test_a_delay_that_is_not_finite_is_an_error(ms):
+    with pytest.raises(
+        ValueError, match=f"`delay` must be a finite number of ms, got {ms}"
+    ):
+        bx.delays.delay_steps(ms, DT)
+    with pytest.raises(ValueError, match="finite number of ms"):
+        bx.Projection("a", "b", bx.connect.one_to_one(3), 1.0, delay=ms, dt=DT)
+    table = bx.connect.OutDegreeTable(jnp.array([[0, 1]]), n_post=2)
+    with pytest.raises(ValueError, match=r"`delay\[0, 1\]` is .*must be finite"):
+        bx.delays.HeterogeneousDelay(table, np.array([[1.0, ms]]), DT)
+
+
+@pytest.mark.parametrize("dt", [0.0, -0.1, np.nan])
+def test_delay_steps_needs_a_positive_step(dt):
+    with pytest.raises(ValueError, match="`dt` must be a positive number of ms"):
+        bx.delays.delay_steps(1.0, dt)
+
+
+def test_traced_delays_in_a_projection_need_a_fixed_buffer():
+    # A traced delay cannot size a buffer: the errors say what to build instead,
+    # and that (a HeterogeneousDelay with max_delay) gives the concrete result.
+    table = bx.connect.OutDegreeTable(jnp.array([[0, 1], [1, 0]]), n_post=2)
+    with pytest.raises(TypeError, match="`delay` is traced"):
+        jax.jit(lambda d: bx.Projection("a", "b", table, 1.0, delay=d, dt=DT).weight)(
+            jnp.asarray(1.0)
+        )
+    with pytest.raises(
+        TypeError, match=r"HeterogeneousDelay\(table, delay, dt, max_delay"
+    ):
+        jax.jit(lambda d: bx.Projection("a", "b", table, 1.0, delay=d, dt=DT).weight)(
+            jnp.full((2, 2), 1.0)
+        )
+
+    def arrivals(delays, traced):
+        if traced:
+            delay = bx.delays.HeterogeneousDelay(table, delays, DT, max_delay=1.0)
+        else:
+            delay = delays
+        proj = bx.Projection("a", "b", table, 1.0, delay=delay, dt=DT)
+        out = []
+        for spikes in ([1.0, 0.0], [0.0, 1.0]) + ([0.0, 0.0],) * 8:
+            pre = bx.LIF(2).with_states(spike=jnp.asarray(spikes))
+            proj, increments = proj.deliver(pre)
+            out.append(increments)
+        return jnp.stack(out)
+
+    delays = np.array([[0.3, 0.7], [0.2, 1.0]])
+    concrete = arrivals(delays, traced=False)
+    traced = jax.jit(lambda d: arrivals(d, traced=True))(jnp.asarray(delays))
+    np.testing.assert_array_equal(traced, concrete)
+    # Neuron 0 (step 0) reaches post 0 after 3 steps and post 1 after 7; neuron 1
+    # (step 1) reaches post 1 after 2 steps and post 0 after 10 (past the window).
+    expected = np.zeros((10, 2))
+    expected[2, 0] = expected[6, 1] = expected[2, 1] = 1.0
+    np.testing.assert_array_equal(concrete, expected)
+
+
+@pytest.mark.parametrize("delay", [1.0, "per-synapse"])
+def test_a_delay_refuses_another_step(delay):
+    # Built for 0.1 ms, the delay counts steps of 0.1 ms: stepped at 0.05 ms it
+    # would deliver after half the delay; the run refuses instead.
+    table = bx.connect.one_to_one(2)
+    if delay == "per-synapse":
+        delay = np.full(table.indices.shape, 1.0)
+    net = bx.Network(
+        {"src": Pulse(2, 0), "post": bx.LIF(2)},
+        {"p": bx.Projection("src", "post", table, 1.0, delay=delay, dt=0.1)},
+    )
+    message = r"the delay of projection 'src' -> 'post' was built for dt = 0.1 ms"
+    with pytest.raises(ValueError, match=message):
+        bx.simulate(net, n_steps=10, dt=0.05)
+    bx.simulate(net, n_steps=10, dt=0.1)
+
+
+def test_a_homogeneous_delay_buffers_spikes_in_the_weights_dtype():
+    table = bx.connect.one_to_one(3)
+    weight = jnp.asarray(0.5, jnp.bfloat16)
+    proj = bx.Projection("a", "b", table, weight, delay=0.5, dt=DT)
+    assert proj.delay.buffer.value.dtype == jnp.bfloat16
+
+
 def test_a_ready_delay_object_is_resized_for_the_strategy(getkey):
     table = bx.connect.fixed_probability(getkey(), 12, 7, 0.5)
     delay = bx.delays.HeterogeneousDelay(table, random_delays(getkey(), table), DT)

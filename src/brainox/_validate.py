@@ -101,6 +101,15 @@ def check_dt(dt: Any) -> float:
     return dt
 
 
+def check_built_dt(what: str, built: float, dt: Any) -> None:
+    """Raise if `what`, built for steps of `built` ms, is stepped with `dt`."""
+    if abs(float(dt) - built) > 1e-9 * built:
+        raise ValueError(
+            f"{what} was built for dt = {built} ms but is stepped with dt = {dt} "
+            f"ms; build it with `dt={dt}`."
+        )
+
+
 def check_key(name: str, key: Any) -> Array:
     """Check that `key` is one JAX random key (typed, or raw `uint32` key data)."""
     if not isinstance(key, jax.Array):

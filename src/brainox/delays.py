@@ -10,6 +10,7 @@ Delays are given in ms and counted in whole steps by
 [`brainox.delays.delay_steps`][]: the nearest step, at least one.
 """
 
+import math
 from typing import Any
 
 import equinox as eqx
@@ -49,13 +50,32 @@ def delay_steps(delay: float, dt: float) -> int:
 
     **Returns:** the number of steps, an `int >= 1`.
 
+    **Raises:** `ValueError` for a delay that is not finite or shorter than half
+    a step, or a `dt` that is not a positive number; `TypeError` for a traced
+    delay.
+
     !!! example
         ```python
         bx.delays.delay_steps(1.5, 0.1)    # 15
         bx.delays.delay_steps(1.04, 0.1)   # 10
         ```
     """
-    steps = int(round(float(delay) / dt))
+    dt = check_dt(dt)
+    if isinstance(delay, Tracer):
+        raise TypeError(
+            "`delay` is traced (inside jit, vmap or grad), but it sets the number "
+            "of steps the buffer holds, which must be known when the model is "
+            "built: pass a number, or for delays that change under a transform, "
+            "per-synapse delays with a fixed buffer (bx.delays.HeterogeneousDelay"
+            "(table, delay, dt, max_delay=...))."
+        )
+    delay = float(delay)
+    if not math.isfinite(delay):
+        raise ValueError(
+            f"`delay` must be a finite number of ms, got {delay}; give the "
+            "transmission delay in ms (at least one step, dt)."
+        )
+    steps = int(round(delay / dt))
     if steps < 1:
         raise ValueError(
             f"`delay` ({delay} ms) is shorter than half a step (dt = {dt} ms); the "
@@ -78,7 +98,10 @@ class HomogeneousDelay(eqx.Module):
     - `n_pre`: number of presynaptic neurons.
     - `delay`: the delay (ms).
     - `dt`: the simulation step (ms); the delay is rounded to whole steps by
-      [`brainox.delays.delay_steps`][].
+      [`brainox.delays.delay_steps`][]. A [`brainox.Projection`][] refuses to
+      step the delay with another `dt`.
+    - `dtype`: floating dtype of the buffered spikes (a projection passes that
+      of its weights).
 
     !!! example
         ```python
@@ -89,10 +112,12 @@ class HomogeneousDelay(eqx.Module):
     buffer: ShortTerm
     head: ShortTerm
     steps: int = eqx.field(static=True)
+    dt: float = eqx.field(static=True)
 
     def __init__(self, n_pre: int, delay: float, dt: float, dtype=jnp.float32):
         n_pre = check_size("n_pre", n_pre)
-        self.steps = delay_steps(delay, check_dt(dt))
+        self.dt = check_dt(dt)
+        self.steps = delay_steps(delay, self.dt)
         self.buffer = ShortTerm(jnp.zeros((self.steps - 1, n_pre), dtype))
         self.head = ShortTerm(jnp.zeros((), jnp.int32))
 
@@ -174,7 +199,10 @@ class HeterogeneousDelay(eqx.Module):
     given, every delay must fit, or the constructor raises naming the delay and
     the buffer length. (For delays traced inside `jit`, which cannot be
     checked on the host, `max_delay` is required and each step checks them with
-    `eqx.error_if`.)
+    `eqx.error_if`. They are rounded from `delay / dt` in their own precision,
+    float32 unless JAX runs in 64-bit mode, where concrete delays are rounded in
+    float64: a traced delay within about 1e-7 (relative) of a half step, such
+    as 0.35 ms at dt = 0.1 ms, may take the other step.)
 
     **Arguments:**
 
@@ -204,6 +232,7 @@ class HeterogeneousDelay(eqx.Module):
     head: ShortTerm
     length: int = eqx.field(static=True)
     checked: bool = eqx.field(static=True)
+    dt: float = eqx.field(static=True)
 
     def __init__(
         self,
@@ -221,7 +250,7 @@ class HeterogeneousDelay(eqx.Module):
                 f"OutDegreeTable), got {type(table).__name__}; procedural "
                 "connectivity supports one delay per projection only."
             )
-        dt = check_dt(dt)
+        dt = self.dt = check_dt(dt)
         side = _side(propagation)
         shape = table.indices.shape
         concrete = not isinstance(delay, Tracer) and not isinstance(
@@ -330,8 +359,9 @@ class HeterogeneousDelay(eqx.Module):
             steps = eqx.error_if(
                 steps,
                 jnp.any(bad),
-                f"a per-synapse delay is shorter than one step or longer than the "
-                f"buffer of {self.length} steps; raise `max_delay` or fix `delay`.",
+                f"a per-synapse delay is not finite, shorter than one step or "
+                f"longer than the buffer of {self.length} steps; raise "
+                "`max_delay` or fix `delay`.",
             )
         head = self.head.value
         buffer = self.buffer.value

@@ -8,9 +8,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from ._custom_types import Array, ArrayLike
 from ._state import LongTerm, ShortTerm
+from ._validate import check_built_dt
 from .connect import (
     AbstractPropagation,
     CompactedEventDriven,
@@ -156,9 +158,11 @@ class Projection(AbstractSynapticProjection):
       delay for every synapse ([`brainox.delays.HomogeneousDelay`][]); an array
       of the table's shape, one delay per synapse
       ([`brainox.delays.HeterogeneousDelay`][], a ring buffer of future input
-      on the post side); or a ready delay object.
+      on the post side); or a ready delay object. Delays traced inside a
+      transform need a fixed buffer: pass a `HeterogeneousDelay` built with
+      `max_delay`.
     - `dt`: the simulation step (ms), needed with a `delay` in ms to count its
-      steps.
+      steps; stepping the projection with another `dt` is an error.
     - `presynaptic`: presynaptic dynamics that scale each spike's efficacy, such
       as Tsodyks-Markram short-term plasticity (one state per presynaptic neuron,
       applied before the delay).
@@ -349,6 +353,9 @@ class Projection(AbstractSynapticProjection):
             )
 
     def integrate(self, dt: float) -> "Projection":
+        if self.delay is not None:
+            where = f"the delay of projection {self.pre!r} -> {self.post!r}"
+            check_built_dt(where, self.delay.dt, dt)
         proj = self
         if self.presynaptic is not None:
             presynaptic = self.presynaptic.step(None, dt)
@@ -474,8 +481,15 @@ def _make_delay(
         raise ValueError(
             f"`delay` = {delay} ms needs the simulation step: pass `dt=` (ms)."
         )
+    if isinstance(delay, Tracer):
+        raise TypeError(
+            "`delay` is traced (inside jit, vmap or grad), so it cannot size the "
+            "delay buffer: give concrete delays (ms), or build per-synapse delays "
+            "with a fixed buffer, `bx.delays.HeterogeneousDelay(table, delay, dt, "
+            "max_delay=..., propagation=...)`, and pass that as `delay=`."
+        )
     if jnp.ndim(delay) == 0:
-        return HomogeneousDelay(connectivity.n_pre, float(np.asarray(delay)), dt)
+        return HomogeneousDelay(connectivity.n_pre, float(delay), dt, dtype)  # pyright: ignore[reportArgumentType]
     if not isinstance(connectivity, OutDegreeTable):
         raise ValueError(
             f"`delay` has shape {jnp.shape(delay)}, per-synapse delays, but "

@@ -12,7 +12,7 @@ import lineax as lx
 
 from .._custom_types import Array
 from .._state import ShortTerm
-from .._validate import check_dt, check_size
+from .._validate import check_built_dt, check_dt, check_size
 from ..projections import AbstractProjection
 from .poisson import key_state, next_key
 
@@ -166,12 +166,9 @@ class AbstractNoiseCurrent(AbstractProjection):
 
     def check_dt(self, dt: float) -> None:
         """Refuse a step other than the one the source was built for."""
-        if abs(check_dt(dt) - self.dt) > 1e-9 * self.dt:
-            raise ValueError(
-                f"{type(self).__name__} onto {self.post!r} was built for dt = "
-                f"{self.dt} ms but is stepped with dt = {dt} ms; build it with "
-                f"`dt={dt}`."
-            )
+        check_built_dt(
+            f"{type(self).__name__} onto {self.post!r}", self.dt, check_dt(dt)
+        )
 
     def step_sde(self, y0: Array) -> Array:
         """`y` after this step of the SDE from `y0`, with this step's increment."""

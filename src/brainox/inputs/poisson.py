@@ -8,7 +8,7 @@ from jax.core import Tracer
 
 from .._custom_types import Array, ArrayLike, FloatLike, Int, PyTree
 from .._state import ShortTerm
-from .._validate import as_param, check_dt, check_size
+from .._validate import as_param, check_built_dt, check_dt, check_size
 from ..outputs import CUBA, AbstractOutput, Delta
 from ..projections import AbstractSynapticProjection
 from ..synapses._base import AbstractSynapse
@@ -382,10 +382,6 @@ class PoissonInput(AbstractSynapticProjection):
         return eqx.tree_at(lambda p: p.key, self, key).receive(increments)
 
     def integrate(self, dt: float) -> "PoissonInput":
-        if abs(float(dt) - self.dt) > 1e-9 * self.dt:
-            raise ValueError(
-                f"PoissonInput onto {self.post!r} was built for dt = {self.dt} ms "
-                f"(its mean count per step is n rate dt) but is stepped with dt = "
-                f"{dt} ms; build it with `dt={dt}`."
-            )
+        what = f"PoissonInput onto {self.post!r} (a mean count of n rate dt per step)"
+        check_built_dt(what, self.dt, dt)
         return self.integrate_synapse(dt)

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._custom_types import Array, ArrayLike, PyTree
 from .._state import ShortTerm
-from .._validate import check_dt, check_size
+from .._validate import check_built_dt, check_dt, check_size
 
 
 class SpikeGenerator(eqx.Module):
@@ -133,11 +133,7 @@ class SpikeGenerator(eqx.Module):
                 "SpikeGenerator takes no input, but `step` received "
                 f"{type(x).__name__}; do not target it with projections or inputs."
             )
-        if abs(float(dt) - self.dt) > 1e-9 * self.dt:
-            raise ValueError(
-                f"SpikeGenerator was built for dt = {self.dt} ms but is stepped "
-                f"with dt = {dt} ms; build it with `dt={dt}`."
-            )
+        check_built_dt("SpikeGenerator", self.dt, dt)
         now = self.steps_done.value
         spike = jnp.zeros_like(self.spike.value)
         if self.max_per_step:

@@ -30,7 +30,7 @@ import jax.numpy as jnp
 from .._custom_types import Array, FloatLike, PyTree
 from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden, ShortTerm
-from .._validate import as_param, check_dt, check_size
+from .._validate import as_param, check_built_dt, check_dt, check_size
 from ._base import AbstractSynapse, check_increments
 
 
@@ -167,12 +167,8 @@ class AbstractPulseKinetics(AbstractSynapse):
 
     def step(self: _K, args: PyTree, dt: float) -> _K:
         """Deliver `args` (increments, or `None`), integrate for `dt`, end pulses."""
-        if abs(float(dt) - self.dt) > 1e-9 * self.dt:
-            raise ValueError(
-                f"{type(self).__name__} was built for dt = {self.dt} ms (its "
-                f"transmitter pulse lasts {self.pulse_steps} steps) but is stepped "
-                f"with dt = {dt} ms; build it with `dt={dt}`."
-            )
+        pulse = f"a transmitter pulse of {self.pulse_steps} steps"
+        check_built_dt(f"{type(self).__name__} ({pulse})", self.dt, dt)
         syn = self if args is None else self.add(args)
         active = syn.active.value
         y1 = syn.integrate(jnp.sum(active, axis=0), dt)
