@@ -163,6 +163,30 @@ def test_fixed_probability_extremes(getkey):
     assert full.max_degree == 20
 
 
+@pytest.mark.parametrize("p", [1e-7, 1e-6, 1e-3, 0.02, 0.5])
+def test_geometric_gaps_have_exact_small_gap_probabilities(p):
+    # The gaps of fixed_probability and Procedural(p=) come from uniform 32-bit
+    # words, and grow with the word. So the share of words giving a gap <= k is
+    # P(gap <= k) = 1 - (1 - p)^k, found exactly by bisection over the words.
+    # (A float32 uniform on (0, 1] is off by up to 6% at p = 1e-6 for k = 1.)
+    from brainox.connect._geometric import geometric_gaps, log1m
+
+    log1m_p = jnp.float32(log1m(p))
+
+    def gap(word):
+        return int(geometric_gaps(jnp.asarray(word, jnp.uint32), log1m_p, 10**9))
+
+    for k in (1, 2, 10, 1000):
+        low, high = 0, 2**32 - 1  # gap(low) <= k < gap(high)
+        if gap(high) <= k:
+            continue
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if gap(mid) <= k else (low, mid)
+        expected = -np.expm1(k * np.log1p(-p))  # 1 - (1 - p)^k
+        np.testing.assert_allclose(high / 2**32, expected, rtol=2e-5, atol=2**-32)
+
+
 @pytest.mark.parametrize("p", [-0.1, 1.5, float("nan"), float("inf")])
 def test_bad_probability_raises(p, getkey):
     with pytest.raises(ValueError, match=r"`p` must be a probability in \[0, 1\]"):

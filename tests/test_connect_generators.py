@@ -546,6 +546,16 @@ def test_dense_round_trip():
     # A boolean matrix: unit weights.
     table, weights = bx.connect.from_dense(W != 0)
     np.testing.assert_array_equal(table.to_dense(weights), (W != 0).astype(np.float32))
+    # bfloat16 weights keep their dtype; a sparse matrix is pointed to from_sparse.
+    table, weights = bx.connect.from_dense(jnp.asarray(W, jnp.bfloat16))
+    assert weights.dtype == jnp.bfloat16
+    np.testing.assert_array_equal(
+        table.to_dense(weights), np.asarray(jnp.asarray(W, jnp.bfloat16))
+    )
+    # (Under the jaxtyping test hook its check names the argument first.)
+    sparse_message = "`W` is a scipy.sparse matrix; build its table with|parameter 'W'"
+    with pytest.raises(TypeError, match=sparse_message):
+        bx.connect.from_dense(scipy.sparse.csr_matrix(W))
 
 
 def test_sparse_round_trip():

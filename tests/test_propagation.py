@@ -327,6 +327,13 @@ def test_procedural_errors(getkey):
         bx.connect.Procedural(key, 10, 10, p=1.5)
     with pytest.raises(ValueError, match="fixed-probability rule only"):
         bx.connect.Procedural(key, 10, 10, in_degree=3, capacity=5)
+    # (Under the jaxtyping test hook its check names the argument first.)
+    with pytest.raises(
+        TypeError, match="`key` must be a jax.random.key|parameter 'key'"
+    ):
+        bx.connect.Procedural(0, 10, 10, p=0.1)  # pyright: ignore[reportArgumentType]
+    with pytest.raises((ValueError, TypeError), match="a seed is not|parameter 'key'"):
+        bx.connect.Procedural(jnp.asarray(0), 10, 10, p=0.1)
     conn = bx.connect.Procedural(key, 10, 12, in_degree=3)
     with pytest.raises(ValueError, match="takes one scalar weight"):
         conn(None, jnp.ones(10), jnp.ones((10, 3)))

@@ -15,10 +15,15 @@ from ._table import OutDegreeTable, check_weight
 
 
 def _as_weights(name: str, value: Any) -> np.ndarray:
+    if hasattr(value, "tocoo"):
+        raise TypeError(
+            f"`{name}` is a scipy.sparse matrix; build its table with "
+            "`bx.connect.from_sparse`."
+        )
     w = np.asarray(value)
     if w.dtype == bool or np.issubdtype(w.dtype, np.integer):
         w = w.astype(np.float32)
-    if not np.issubdtype(w.dtype, np.floating):
+    if not jnp.issubdtype(w.dtype, jnp.floating):  # numpy's test misses bfloat16
         raise TypeError(f"`{name}` must hold real numbers, got dtype {w.dtype}.")
     if np.isnan(w).any():
         at = np.argwhere(np.isnan(w))[0]

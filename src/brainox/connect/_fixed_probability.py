@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from .._custom_types import Array, RealScalarLike
 from .._validate import check_key, check_size
 from ._checks import check_flag, check_probability
+from ._geometric import geometric_gaps, log1m
 from ._table import OutDegreeTable
 
 
@@ -18,16 +19,19 @@ def _saturating_add(cap: int):
 
 @functools.partial(jax.jit, static_argnums=(2, 3, 4, 5))
 def _draw(
-    key: Array, p: Array, n_pre: int, n_post: int, width: int, allow_autapses: bool
+    key: Array,
+    log1m_p: Array,
+    n_pre: int,
+    n_post: int,
+    width: int,
+    allow_autapses: bool,
 ) -> tuple[Array, Array, Array]:
     # The gaps between successive connected candidates of a Bernoulli(p) sequence
-    # are geometric: gap = 1 + floor(log(u) / log(1 - p)) for u uniform on (0, 1].
-    # Their running sum gives the candidates that connect, in ascending order.
+    # are geometric; their running sum gives the candidates that connect, in
+    # ascending order.
     cap = n_post + 1  # any position >= n_post is past the end of a row
-    u = 1.0 - jax.random.uniform(key, (n_pre, width), jnp.float32)
-    skip = jnp.floor(jnp.log(u) / jnp.log1p(-p))
-    skip = jnp.where(p >= 1.0, 0.0, jnp.minimum(skip, cap))
-    gaps = 1 + skip.astype(jnp.int32)
+    bits = jax.random.bits(key, (n_pre, width), jnp.uint32)
+    gaps = geometric_gaps(bits, log1m_p, cap)
     if width * cap < 2**31 - 1:
         ends = jnp.cumsum(gaps, axis=1)
     else:  # saturate, so that the running sum never overflows int32
@@ -95,11 +99,11 @@ def fixed_probability(
     # probability; drawn again twice as wide in the rare case it is not.
     mean = n_post * p
     width = math.ceil(mean + 7.0 * math.sqrt(mean * (1.0 - p)) + 16.0)
-    p_arr = jnp.asarray(p, jnp.float32)
+    log1m_p = jnp.asarray(log1m(p), jnp.float32)  # an argument: one compile
     while True:
         width = min(width, n_post)
         post, max_degree, complete = _draw(
-            key, p_arr, n_pre, n_post, width, bool(allow_autapses)
+            key, log1m_p, n_pre, n_post, width, bool(allow_autapses)
         )
         if bool(complete):
             break

@@ -11,8 +11,9 @@ from jax.core import Tracer
 from jaxtyping import PRNGKeyArray, UInt32
 
 from .._custom_types import Array, ArrayLike, Bool, Float, Int, RealScalarLike
-from .._validate import check_size
+from .._validate import check_key, check_size
 from ._checks import check_flag, check_probability
+from ._geometric import geometric_gaps, log1m
 from ._in_degree import max_count, transpose_indices
 from ._propagation import AbstractPropagation, check_spikes
 from ._table import OutDegreeTable
@@ -152,7 +153,7 @@ class Procedural(AbstractPropagation):
         capacity: int | None = None,
         block_size: int | None = None,
     ):
-        self.key = key
+        self.key = check_key("key", key)
         self.n_pre = check_size("n_pre", n_pre)
         self.n_post = check_size("n_post", n_post)
         if (in_degree is None) == (p is None):
@@ -268,14 +269,8 @@ class Procedural(AbstractPropagation):
             complete = jnp.ones(b, bool)
         else:
             # Geometric gaps between successive connected candidates, summed.
-            u = (h >> 8).astype(jnp.float32) * jnp.float32(2.0**-24)  # [0, 1)
             cap = n_pre + 1
-            if self.p < 1.0:
-                skip = jnp.floor(jnp.log1p(-u) / math.log1p(-self.p))
-                skip = jnp.minimum(skip, cap)
-            else:  # every candidate connects
-                skip = jnp.zeros_like(u)
-            gaps = 1 + skip.astype(jnp.int32)
+            gaps = geometric_gaps(h, log1m(self.p), cap)
             # A log-depth scan (XLA's cumsum is slower here on a CPU); it
             # saturates where the running sum could overflow int32.
             add = jnp.add if width * cap < 2**31 - 1 else _saturating_add(cap)
