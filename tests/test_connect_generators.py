@@ -4,6 +4,7 @@ import math
 
 import jax
 import jax.numpy as jnp
+import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse
@@ -11,6 +12,7 @@ import scipy.sparse.csgraph
 from hypothesis import given, settings, strategies as st
 
 import brainox as bx
+from brainox.connect import _graphs
 
 
 def _valid_table(table, n_pre, n_post):
@@ -471,6 +473,48 @@ def test_small_world_rewired():
             assert abs(length - math.log(n) / math.log(k)) < 1.0
 
 
+def _lattice_share(dense, half):
+    # The share of the edges that join neurons at most k / 2 apart on the ring.
+    n = dense.shape[0]
+    a, b = np.nonzero(np.triu(dense))
+    ring = np.minimum(b - a, n - (b - a))
+    return np.mean(ring <= half)
+
+
+@pytest.mark.parametrize(
+    "n, k, beta, path",
+    [(40, 16, 1.0, "rounds"), (40, 16, 1.0, "sequence"), (10, 8, 0.5, "sequence")],
+)
+def test_small_world_rewiring_matches_networkx(n, k, beta, path, monkeypatch):
+    # NetworkX's watts_strogatz_graph rewires one edge at a time: a later edge
+    # may take the place of one rewired before it. Both of small_world's ways
+    # (parallel rounds for large sparse graphs, the plain sequence for small or
+    # dense ones) must give its distribution: here the share of edges still
+    # between lattice neighbours (0.279 at n = 40, k = 16, beta = 1; drawing
+    # all new ends at once against the full lattice gives 0.20), and at
+    # n = 10, k = 8 also the rule that a neuron linked to all others keeps
+    # its edge.
+    monkeypatch.setattr(_graphs, "_FEW_EDGES", 0 if path == "rounds" else 10**9)
+    seeds = 300
+    ours = [
+        _lattice_share(
+            np.asarray(
+                bx.connect.small_world(jax.random.key(s), n, k, beta).to_dense()
+            ),
+            k // 2,
+        )
+        for s in range(seeds)
+    ]
+    reference = [
+        _lattice_share(
+            nx.to_numpy_array(nx.watts_strogatz_graph(n, k, beta, seed=s)), k // 2
+        )
+        for s in range(seeds)
+    ]
+    error = np.hypot(np.std(ours), np.std(reference)) / np.sqrt(seeds)
+    assert abs(np.mean(ours) - np.mean(reference)) < 4 * error
+
+
 @settings(deadline=None, max_examples=15)
 @given(
     n=st.integers(3, 200),
@@ -479,10 +523,15 @@ def test_small_world_rewired():
     seed=st.integers(0, 2**31 - 1),
 )
 def test_small_world_property(n, half, beta, seed):
+    # Both ways of rewiring (parallel rounds, the plain sequence) give valid
+    # graphs: symmetric, no self-loops or repeated edges, n k / 2 edges.
     k = 2 * min(half, (n - 1) // 2)
-    table = bx.connect.small_world(jax.random.key(seed), n, k, beta)
-    dense = _undirected_checks(table, n)
-    assert dense.sum() == n * k and dense.max() <= 1
+    for few_edges in (0, 10**9):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_graphs, "_FEW_EDGES", few_edges)
+            table = bx.connect.small_world(jax.random.key(seed), n, k, beta)
+        dense = _undirected_checks(table, n)
+        assert dense.sum() == n * k and dense.max() <= 1
 
 
 def test_small_world_bad_arguments(getkey):

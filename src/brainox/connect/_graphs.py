@@ -18,6 +18,7 @@ from ._table import OutDegreeTable
 
 
 _MAX_ROUNDS = 1000
+_FEW_EDGES = 4096  # small_world rewires fewer edges one at a time (milliseconds)
 
 
 def _symmetric(a: np.ndarray, b: np.ndarray, n: int) -> OutDegreeTable:
@@ -30,9 +31,14 @@ def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of `keys` is in the sorted array `sorted_keys`."""
     if sorted_keys.shape[0] == 0:
         return np.zeros(keys.shape, bool)
-    at = np.searchsorted(sorted_keys, keys)
-    found = sorted_keys[np.minimum(at, sorted_keys.shape[0] - 1)] == keys
-    return np.logical_and(at < sorted_keys.shape[0], found)
+    # Searching in the keys' own order, the searches walk `sorted_keys` once
+    # (about 8x faster than random order for a few million keys).
+    order = np.argsort(keys)
+    at = np.searchsorted(sorted_keys, keys[order])
+    found = sorted_keys[np.minimum(at, sorted_keys.shape[0] - 1)] == keys[order]
+    member = np.empty(keys.shape, bool)
+    member[order] = np.logical_and(at < sorted_keys.shape[0], found)
+    return member
 
 
 def small_world(key: Array, n: int, k: int, beta: RealScalarLike) -> OutDegreeTable:
@@ -49,14 +55,19 @@ def small_world(key: Array, n: int, k: int, beta: RealScalarLike) -> OutDegreeTa
     length about `ln n / ln k`); in between, clustering stays high while paths
     are already short.
 
-    **Algorithm:** the rewired edges draw their new ends all at once; an end
-    that would make a self-loop or repeat a present edge (or one drawn earlier
-    in the same round) is drawn again, in rounds, until every edge has a valid
-    end. An edge keeps its old place until it moves, so no other edge can take
-    it meanwhile; the edges of a neuron linked to all others stay in place.
-    Watts and Strogatz (and NetworkX) rewire one edge at a time; drawing in
-    parallel gives the same kind of graph (every rewired edge ends at a
-    uniformly drawn valid neuron) in vectorised time.
+    **Algorithm:** the result follows the sequential procedure of Watts and
+    Strogatz as NetworkX's `watts_strogatz_graph` runs it: edges are taken in
+    the order `j = 1, ..., k / 2`, and within each `j` by neuron `i`; a rewired
+    edge draws its new end uniformly among the neurons not linked to `i` at
+    that moment (edges rewired earlier have left their places, which later
+    draws may take), and a neuron already linked to all others keeps the
+    edge. The draws are made in parallel rounds: each edge still to rewire
+    draws a candidate, and every candidate that no earlier pending edge can
+    still affect (none of them starts at either of its ends) is accepted or
+    rejected at once, exactly as at its turn in the sequence; rejected edges
+    draw again. So the graphs have the sequential procedure's distribution in
+    vectorised time. Where a neuron could become linked to all others (`k`
+    close to `n`), the sequence is run one edge at a time instead.
 
     **Arguments:**
 
@@ -96,50 +107,111 @@ def small_world(key: Array, n: int, k: int, beta: RealScalarLike) -> OutDegreeTa
         )
     beta = check_probability(beta, "beta", "the rewiring probability", "beta=0.1")
     half = k // 2
-    near = np.repeat(np.arange(n, dtype=np.int64), half)
-    far = (near + np.tile(np.arange(1, half + 1), n)) % n
+    # Edge t = (j - 1) n + i is (i, i + j): the order of the sequential procedure.
+    near = np.tile(np.arange(n, dtype=np.int64), half)
+    far = (near + np.repeat(np.arange(1, half + 1), n)) % n
     rng = host_rng(key)
-    pending = np.flatnonzero(rng.random(near.shape[0]) < beta)
+    pending = rng.random(near.shape[0]) < beta
+    rewired = None
+    if near.shape[0] > _FEW_EDGES and 2 * k <= n:
+        rewired = _rewire_in_rounds(near, far, pending, n, half, rng)
+    if rewired is None:  # small or dense: a neuron may get linked to all others
+        rewired = _rewire_in_sequence(near, far, pending, n, rng)
+    return _symmetric(near, rewired, n)
 
-    def edge_key(a, b):  # one int64 per undirected edge
-        return np.minimum(a, b) * n + np.maximum(a, b)
 
-    # An edge being rewired keeps its place until it gets its new end, so that
-    # no other edge can take that place meanwhile (as when rewiring one edge
-    # at a time). Present edges: the lattice's, less those moved away
-    # (`released`), plus the new ones (`added`); all as sorted int64 keys.
-    lattice = np.sort(edge_key(near, far))
-    released = added = np.zeros(0, np.int64)
-    degree = np.full(n, k)
-    for _ in range(_MAX_ROUNDS):
-        # A neuron linked to all others keeps its edges where they are.
-        pending = pending[degree[near[pending]] < n - 1]
-        if pending.size == 0:
+def _rewire_in_rounds(
+    near: np.ndarray,
+    far: np.ndarray,
+    pending: np.ndarray,
+    n: int,
+    half: int,
+    rng: np.random.Generator,
+) -> np.ndarray | None:
+    """The far ends after the sequential rewiring of the `pending` edges, drawn
+    in parallel rounds; `None` where a neuron could have been linked to all
+    others at its turn (the sequence must then be run one edge at a time)."""
+    n_edges = near.shape[0]
+    far = far.copy()
+    moved = np.zeros(n_edges, bool)
+    todo = np.flatnonzero(pending)  # ascending: the sequence's order
+
+    def draw(edges):  # uniform among the n - 1 neurons other than the near end
+        b = rng.integers(0, n - 1, edges.size)
+        return b + (b >= near[edges])
+
+    candidate = np.zeros(n_edges, np.int64)
+    candidate[todo] = draw(todo)
+    added = np.zeros(0, np.int64)  # keys of the new edges, sorted
+    # open_[j - 1, i]: edge (i, i + j) is still to rewire.
+    open_ = np.zeros((half, n), bool)
+    open_.flat[todo] = True
+    neurons = np.arange(n)
+    for _ in range(_MAX_ROUNDS * 10):
+        if todo.size == 0:
             break
-        a = near[pending]
-        b = rng.integers(0, n - 1, pending.size)
-        b += b >= a  # never a itself
-        keys = edge_key(a, b)
-        present = _member(lattice, keys) & ~_member(released, keys)
-        present |= _member(added, keys)
-        ok = np.zeros(pending.size, bool)
-        ok[np.unique(keys, return_index=True)[1]] = True  # first to draw it
-        ok &= ~present
-        moved = pending[ok]
-        degree += np.bincount(b[ok], minlength=n) - np.bincount(far[moved], minlength=n)
-        released = np.sort(
-            np.concatenate([released, edge_key(near[moved], far[moved])])
-        )
-        added = np.sort(np.concatenate([added, keys[ok]]))
-        far[moved] = b[ok]
-        pending = pending[~ok]
+        a, b = near[todo], candidate[todo]
+        # The earliest edge still to rewire that starts at each neuron.
+        first = np.where(open_.any(axis=0), open_.argmax(axis=0) * n + neurons, n_edges)
+        decided = (first[a] == todo) & (first[b] > todo)
+        t, a, b = todo[decided], a[decided], b[decided]
+        # Taken at edge t's turn: a lattice edge not yet moved (edges before t
+        # at either end are settled, those after t have not moved), or a new one.
+        ring = (b - a) % n
+        lattice = np.minimum(ring, n - ring) <= half
+        forward = ring <= half
+        place = np.where(forward, (ring - 1) * n + a, (n - ring - 1) * n + b)
+        place = np.where(lattice, place, 0)
+        taken = lattice & ((place >= t) | ~moved[place])
+        keys = np.minimum(a, b) * n + np.maximum(a, b)
+        taken |= _member(added, keys)
+        accept = t[~taken]
+        moved[accept] = True
+        open_.flat[accept] = False
+        far[accept] = b[~taken]
+        new = np.sort(keys[~taken])
+        added = np.insert(added, np.searchsorted(added, new), new)
+        again = t[taken]
+        candidate[again] = draw(again)
+        stays = ~decided
+        stays[decided] = taken
+        todo = todo[stays]
     else:
-        raise RuntimeError(
-            f"small_world: {pending.size} edge(s) found no valid new end after "
-            f"{_MAX_ROUNDS} rounds; k = {k} is too close to n = {n} for rewiring. "
-            "Use a smaller k or beta."
-        )
-    return _symmetric(near, far, n)
+        return None
+    # A neuron's degree never exceeds k plus the new edges that reached it; if
+    # that stays below n - 1, no neuron was linked to all others at its turn.
+    reached = np.bincount(far[moved], minlength=n)
+    if (2 * half + reached >= n - 1).any():
+        return None
+    return far
+
+
+def _rewire_in_sequence(
+    near: np.ndarray,
+    far: np.ndarray,
+    pending: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The sequential rewiring, one edge at a time (for `k` close to `n`)."""
+    linked = [set() for _ in range(n)]
+    for a, b in zip(near.tolist(), far.tolist(), strict=True):
+        linked[a].add(b)
+        linked[b].add(a)
+    far = far.copy()
+    for t in np.flatnonzero(pending).tolist():
+        a, b = int(near[t]), int(far[t])
+        if len(linked[a]) >= n - 1:  # linked to all others: the edge stays
+            continue
+        w = a
+        while w == a or w in linked[a]:
+            w = int(rng.integers(0, n))
+        linked[a].discard(b)
+        linked[b].discard(a)
+        linked[a].add(w)
+        linked[w].add(a)
+        far[t] = w
+    return far
 
 
 def _on_cpu(key: Array) -> Array:
