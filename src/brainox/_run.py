@@ -281,10 +281,15 @@ def _run_chunk(
 
 
 @functools.cache
-def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
+def _jitted_run_chunk(options: tuple[tuple[str, Any], ...]):
     # One jitted runner per set of XLA options, so that each keeps its own
     # cache of compiled chunks.
-    run = eqx.filter_jit(_run_chunk, compiler_options=dict(options))  # pyright: ignore[reportCallIssue]
+    return eqx.filter_jit(_run_chunk, compiler_options=dict(options))  # pyright: ignore[reportCallIssue]
+
+
+@functools.cache
+def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
+    run = _jitted_run_chunk(options)
     return eqx.filter_checkpoint(run) if remat else run
 
 
@@ -373,7 +378,8 @@ def simulate(
     - `resume`: if `checkpoint` holds a run of the same configuration, continue it.
       The resumed result equals an uninterrupted run bit for bit.
     - `remat`: recompute each chunk in the backward pass instead of storing its
-      intermediates (`jax.checkpoint`), for gradients through long runs.
+      intermediates (`jax.checkpoint`), for gradients through long runs
+      (outside `jax.grad` it changes nothing).
     - `check_finite`: after every step, check that every floating state is
       finite, and raise (through `eqx.error_if`, so inside `jit` and `grad`
       too) naming the first state that holds NaN or inf, by its path such as
@@ -470,7 +476,10 @@ def simulate(
 
     done = chunks[first][0] if first < len(chunks) else n_steps
     bar = _progress_bar(n_steps, done) if progress else None
-    run = _compiled_run_chunk(options, bool(remat))
+    # Recomputation only matters under a gradient (then traced); at top level
+    # the loop simply runs.
+    remat = bool(remat) and traced
+    run = _compiled_run_chunk(options, remat)
     checked_lengths = set()
     for c in range(first, len(chunks)):
         start, length = chunks[c]
@@ -495,9 +504,10 @@ def simulate(
             # Compiled once here (the call below reuses it): see
             # `default_compiler_options` for the XLA defect this avoids.
             checked_lengths.add(length)
-            if has_hoisted_loop(run.lower(*args).compile().compiled.as_text()):
+            compiled = _jitted_run_chunk(options).lower(*args).compile()
+            if has_hoisted_loop(compiled.compiled.as_text()):
                 options = without_region_analysis(options)
-                run = _compiled_run_chunk(options, bool(remat))
+                run = _compiled_run_chunk(options, remat)
         states, records, packed, totals = run(*args)
         traced = traced or _is_traced((states, records, packed, totals))
         if traced and (checkpoint is not None or progress):
