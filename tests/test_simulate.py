@@ -342,6 +342,56 @@ def test_kill_and_resume_is_bit_identical(tmp_path):
     np.testing.assert_array_equal(resumed["count"], per_neuron)
 
 
+def test_checkpoint_keeps_other_files_and_low_precision_records(tmp_path, monkeypatch):
+    # The directory may hold the user's own files: only the run's own files are
+    # replaced. bfloat16 recordings (NumPy files store them as raw bytes) resume
+    # as bfloat16, equal to an uninterrupted run.
+    ckpt = tmp_path / "c"
+    ckpt.mkdir()
+    mine = {"stimulus.npz": b"stimulus", "trained.eqx": b"weights", "notes.tmp": b"x"}
+    for name, content in mine.items():
+        (ckpt / name).write_bytes(content)
+    neuron = bx.LIF(10, R=100.0, t_ref=2.0, dtype=jnp.bfloat16)
+    kwargs = dict(
+        n_steps=40,
+        dt=0.1,
+        inputs=lambda s, t: jnp.bfloat16(3000.0),
+        monitors=["V"],
+        spike_counts=["spike"],
+        chunk_size=10,
+    )
+    fresh_final, fresh = bx.simulate(neuron, **kwargs)
+    save = bx._run._save_checkpoint
+    saves = []
+
+    def interrupted(*args):
+        save(*args)
+        saves.append(1)
+        if len(saves) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(bx._run, "_save_checkpoint", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bx.simulate(neuron, checkpoint=ckpt, **kwargs)
+    monkeypatch.undo()
+    final, rec = bx.simulate(neuron, checkpoint=ckpt, **kwargs)
+    assert rec["V"].dtype == jnp.bfloat16 and rec["V"].shape == (40, 10)
+    assert int(fresh["spike"].sum()) > 0
+    for a, b in ((rec["V"], fresh["V"]), (final.V.value, fresh_final.V.value)):
+        np.testing.assert_array_equal(
+            np.asarray(a, np.float32), np.asarray(b, np.float32)
+        )
+    np.testing.assert_array_equal(rec["spike"], fresh["spike"])
+    # A finished run found in the checkpoint comes back the same way.
+    _, again = bx.simulate(neuron, checkpoint=ckpt, **kwargs)
+    assert again["V"].dtype == jnp.bfloat16
+    np.testing.assert_array_equal(
+        np.asarray(again["V"], np.float32), np.asarray(fresh["V"], np.float32)
+    )
+    for name, content in mine.items():
+        assert (ckpt / name).read_bytes() == content
+
+
 def test_checkpoint_of_another_run_is_refused(tmp_path):
     neuron, x = noisy_population(), drive()
     bx.simulate(

@@ -3,6 +3,7 @@
 import functools
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -373,7 +374,9 @@ def simulate(
       ([`brainox.check_spike_buffers`][]): an overflow raises there.
     - `progress`: show a progress bar (needs the `progress` extra, tqdm).
     - `checkpoint`: a directory. After every `checkpoint_every` chunks the model,
-      the recordings so far and the position are saved there (atomically).
+      the recordings so far and the position are saved there (atomically, in
+      `progress.json`, `model-N.eqx` and `records-N.npz`; other files in the
+      directory are left alone).
     - `checkpoint_every`: chunks between checkpoints.
     - `resume`: if `checkpoint` holds a run of the same configuration, continue it.
       The resumed result equals an uninterrupted run bit for bit.
@@ -677,16 +680,34 @@ def _save_checkpoint(path, config, n_done, model, parts, events, totals) -> None
             flat[f"s.{name}.index"] = np.concatenate([i for _, i in chunks])
     for name, total in totals.items():
         flat[f"c.{name}"] = np.asarray(total)
+    # NumPy files store dtypes NumPy lacks (bfloat16, float8) as raw bytes: keep
+    # their bits as unsigned integers and their names, to view them back.
+    dtypes = {k: str(a.dtype) for k, a in flat.items() if a.dtype.kind == "V"}
+    for key in dtypes:
+        flat[key] = flat[key].view(f"u{flat[key].dtype.itemsize}")
     _write_atomically(os.path.join(path, records_file), lambda f: np.savez(f, **flat))
-    progress = dict(config, chunks_done=n_done, model=model_file, records=records_file)
+    progress = dict(
+        config,
+        chunks_done=n_done,
+        model=model_file,
+        records=records_file,
+        record_dtypes=dtypes,
+    )
     _write_atomically(
         os.path.join(path, "progress.json"),
         lambda f: f.write(json.dumps(progress).encode()),
     )
+    # Remove the files of earlier checkpoints of this run (and any temporary
+    # file a killed save left), never other files in the directory.
     for old in os.listdir(path):
-        stale = old.endswith((".eqx", ".npz", ".tmp"))
-        if stale and old not in (model_file, records_file):
+        ours = _CHECKPOINT_FILE.fullmatch(old)
+        if ours and old not in (model_file, records_file, "progress.json"):
             os.remove(os.path.join(path, old))
+
+
+_CHECKPOINT_FILE = re.compile(
+    r"(model-\d+\.eqx|records-\d+\.npz|progress\.json)(\.tmp)?"
+)
 
 
 _OPTIONAL_CONFIG = ("spike_counts",)
@@ -713,14 +734,21 @@ def _load_checkpoint(path, config, model):
     parts: dict[str, list] = {name: [] for name in config["monitors"]}
     events: dict[str, list] = {name: [] for name in config["spikes"]}
     totals: dict[str, np.ndarray] = {}
-    with np.load(os.path.join(path, progress["records"])) as data:
-        for key in data.files:
-            kind, name = key.split(".", 1)
-            if kind == "m":
-                parts[name] = [data[key]]
-            elif kind == "c":
-                totals[name] = data[key]
-            elif name.endswith(".step"):
-                base = name[: -len(".step")]
-                events[base] = [(data[key], data[f"s.{base}.index"])]
+    dtypes = progress.get("record_dtypes", {})
+    with np.load(os.path.join(path, progress["records"])) as stored:
+        data = {
+            key: stored[key].view(jnp.dtype(dtypes[key]))
+            if key in dtypes
+            else stored[key]
+            for key in stored.files
+        }
+    for key, value in data.items():
+        kind, name = key.split(".", 1)
+        if kind == "m":
+            parts[name] = [value]
+        elif kind == "c":
+            totals[name] = value
+        elif name.endswith(".step"):
+            base = name[: -len(".step")]
+            events[base] = [(value, data[f"s.{base}.index"])]
     return progress["chunks_done"], model, parts, events, totals
