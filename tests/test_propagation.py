@@ -572,6 +572,12 @@ def test_projection_monitors_its_peak_and_simulate_raises_on_overflow(getkey):
         bx.simulate(tight, 100.0, dt=0.1, **kwargs)
     with pytest.raises(RuntimeError, match=rf"batch_size={2 * peak}\)"):
         bx.check_spike_buffers(tight.step(None, dt=0.1) and final_with(tight, peak))
+    # Inside jit, grad or vmap the check is part of the computation.
+    traced = rf"more presynaptic neurons spiked in one step than the {peak - 1} "
+    run = eqx.filter_jit(lambda net: bx.simulate(net, 100.0, dt=0.1, **kwargs))
+    with pytest.raises(Exception, match=traced):
+        jax.block_until_ready(run(tight))
+    assert int(run(roomy)[0].projections["exc"].peak_spikes.value) == peak
 
 
 def final_with(net, peak):

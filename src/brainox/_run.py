@@ -32,7 +32,7 @@ from ._validate import (
     check_resolution,
     check_state_dtypes,
 )
-from .projections import check_spike_buffers
+from .projections import check_spike_buffers, error_if_spike_buffers_overflowed
 
 
 class SpikeEvents(NamedTuple):
@@ -515,6 +515,11 @@ def simulate(
         traced = traced or _is_traced((states, records, packed, totals))
         if traced and (checkpoint is not None or progress):
             raise ValueError(_TRACED_OPTIONS)
+        if traced:  # the spike-buffer check below, inside the computation
+            states, records, packed, totals = error_if_spike_buffers_overflowed(
+                eqx.combine(states, rest, is_leaf=is_state),
+                (states, records, packed, totals),
+            )
         for name, value in records.items():
             parts[name].append(value if traced else np.asarray(value))
         for name, bits in packed.items():

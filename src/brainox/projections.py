@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.core import Tracer
 
-from ._custom_types import Array, ArrayLike
+from ._custom_types import Array, ArrayLike, PyTree
 from ._state import LongTerm, ShortTerm
 from ._validate import check_built_dt
 from .connect import (
@@ -334,23 +334,45 @@ class Projection(AbstractSynapticProjection):
         ([`brainox.connect.CompactedEventDriven`][]) can fail; call on concrete
         values (outside `jit`), as [`brainox.check_spike_buffers`][] does.
         """
-        if self.peak_spikes is None:
+        size = self.spike_buffer_size()
+        if size is None:
             return
+        assert self.peak_spikes is not None
+        peak = int(np.max(np.asarray(self.peak_spikes.value)))
+        if peak > size:
+            spiked = f"{peak} presynaptic neurons spiked in one step, more than"
+            raise RuntimeError(self._overflow_message(spiked, size, 2 * peak))
+
+    def spike_buffer_size(self) -> int | None:
+        """The most presynaptic spikes a step can deliver (`None`: no limit)."""
+        if self.peak_spikes is None:
+            return None
         assert isinstance(self.propagation, CompactedEventDriven)
         assert isinstance(self.connectivity, OutDegreeTable)
         # The rows of the table (the last but one axis: a projection stacked
         # over devices or a sweep has a leading axis).
-        size = self.propagation.spike_capacity(self.connectivity.indices.shape[-2])
-        peak = int(np.max(np.asarray(self.peak_spikes.value)))
-        if peak > size:
-            raise RuntimeError(
-                f"projection {self.pre!r} -> {self.post!r}: {peak} presynaptic "
-                f"neurons spiked in one step, more than the {size} that "
-                f"CompactedEventDriven(batch_size={size}) delivers, so that step's "
-                "input is incomplete. Rebuild the projection with "
-                f"propagation=bx.connect.CompactedEventDriven(batch_size={2 * peak}) "
-                "(or EventDriven / FixedInDegreeGather, which have no limit)."
-            )
+        return self.propagation.spike_capacity(self.connectivity.indices.shape[-2])
+
+    def _overflow_message(self, spiked: str, size: int, suggested: int) -> str:
+        return (
+            f"projection {self.pre!r} -> {self.post!r}: {spiked} the {size} that "
+            f"CompactedEventDriven(batch_size={size}) delivers, so that step's "
+            "input is incomplete. Rebuild the projection with "
+            f"propagation=bx.connect.CompactedEventDriven(batch_size={suggested}) "
+            "(or EventDriven / FixedInDegreeGather, which have no limit)."
+        )
+
+    def error_if_spike_buffer_overflowed(self, values: PyTree) -> PyTree:
+        """`values` behind an `eqx.error_if` that fails if a step overflowed the
+        spike buffer: the check of `check_spike_buffer` for traced models."""
+        size = self.spike_buffer_size()
+        if size is None:
+            return values
+        assert self.peak_spikes is not None
+        overflowed = jnp.any(self.peak_spikes.value > size)
+        spiked = "more presynaptic neurons spiked in one step than"
+        message = self._overflow_message(spiked, size, 2 * size)
+        return eqx.error_if(values, overflowed, message)
 
     def integrate(self, dt: float) -> "Projection":
         if self.delay is not None:
@@ -524,7 +546,20 @@ def check_spike_buffers(model) -> None:
         bx.check_spike_buffers(net)
         ```
     """
+    for projection in _projections(model):
+        projection.check_spike_buffer()
+
+
+def error_if_spike_buffers_overflowed(model, values: PyTree) -> PyTree:
+    """`values` behind the check of [`brainox.check_spike_buffers`][] on `model`,
+    through `eqx.error_if`: for models inside `jit`, `grad` or `vmap`, where
+    [`brainox.simulate`][] attaches it to its results."""
+    for projection in _projections(model):
+        values = projection.error_if_spike_buffer_overflowed(values)
+    return values
+
+
+def _projections(model) -> list[Projection]:
     is_projection = lambda x: isinstance(x, Projection)  # noqa: E731
-    for leaf in jax.tree_util.tree_leaves(model, is_leaf=is_projection):
-        if is_projection(leaf):
-            leaf.check_spike_buffer()
+    leaves = jax.tree_util.tree_leaves(model, is_leaf=is_projection)
+    return [leaf for leaf in leaves if is_projection(leaf)]

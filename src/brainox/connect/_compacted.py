@@ -69,8 +69,9 @@ class CompactedEventDriven(AbstractRowScatter):
       number of spikes it has seen in one step (its `peak_spikes` state) instead
       of checking every step (a check is a device-to-host synchronisation on a
       GPU), and [`brainox.simulate`][] raises after each chunk if it exceeded
-      the batch size, naming the projection and the size to use
-      ([`brainox.check_spike_buffers`][] runs the same check on a model you
+      the batch size, naming the projection and the size to use (inside
+      `jit`, `grad` or `vmap`, through `eqx.error_if` on its results;
+      [`brainox.check_spike_buffers`][] runs the same check on a model you
       stepped yourself).
 
     Size the batch above the busiest step: a larger batch costs more scatter
