@@ -8,6 +8,7 @@ import sys
 import textwrap
 import time
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -402,13 +403,24 @@ def test_checkpoint_of_another_run_is_refused(tmp_path):
         chunk_size=500,
         checkpoint=tmp_path / "c",
     )
-    with pytest.raises(ValueError, match="is of another run"):
+    with pytest.raises(ValueError, match="is of another run .chunk_size: saved 500"):
         bx.simulate(
             neuron,
             n_steps=2000,
             dt=0.1,
             inputs=x,
             chunk_size=1000,
+            checkpoint=tmp_path / "c",
+        )
+    # A model with other parameters (here tau) is another run too.
+    other = eqx.tree_at(lambda n: n.tau, neuron, neuron.tau * 2)
+    with pytest.raises(ValueError, match="another run .parameters: saved '[0-9a-f]+'"):
+        bx.simulate(
+            other,
+            n_steps=2000,
+            dt=0.1,
+            inputs=x,
+            chunk_size=500,
             checkpoint=tmp_path / "c",
         )
     # resume=False starts afresh and overwrites it.

@@ -1,6 +1,7 @@
 """The runner: simulate any brainox model in one compiled `lax.scan`."""
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -470,6 +471,8 @@ def simulate(
     )
     if count_fns:  # only then, so that earlier checkpoints without counts resume
         config["spike_counts"] = sorted(count_fns)
+    if checkpoint is not None:
+        config["parameters"] = _fingerprint(rest)
     if checkpoint is not None and resume:
         loaded = _load_checkpoint(checkpoint, config, model)
         if loaded is not None:
@@ -715,7 +718,18 @@ _CHECKPOINT_FILE = re.compile(
 )
 
 
-_OPTIONAL_CONFIG = ("spike_counts",)
+_OPTIONAL_CONFIG = ("spike_counts", "parameters")
+
+
+def _fingerprint(parameters: PyTree) -> str:
+    """A digest of the arrays of `parameters` (their shapes, dtypes and values):
+    a checkpoint resumes only the run of the same parameters."""
+    digest = hashlib.sha256()
+    for leaf in jtu.tree_leaves(eqx.filter(parameters, eqx.is_array)):
+        value = np.asarray(jax.random.key_data(leaf) if _is_key(leaf) else leaf)
+        digest.update(f"{value.shape}{value.dtype}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _load_checkpoint(path, config, model):
@@ -727,11 +741,15 @@ def _load_checkpoint(path, config, model):
     # Keys a run has only with some options (spike_counts) compare as absent.
     keys = list(config) + [k for k in _OPTIONAL_CONFIG if k in progress]
     saved = {key: progress.get(key) for key in keys}
-    if saved != {key: config.get(key) for key in keys}:
+    differ = [key for key in keys if saved[key] != config.get(key)]
+    if differ:
+        changes = "; ".join(
+            f"{key}: saved {saved[key]!r}, now {config.get(key)!r}" for key in differ
+        )
         raise ValueError(
-            f"the checkpoint in {os.fspath(path)!r} is of another run ({saved}, this "
-            f"run: {config}); delete it, choose another directory, or pass "
-            "resume=False to overwrite it."
+            f"the checkpoint in {os.fspath(path)!r} is of another run ({changes}; "
+            "`parameters` is a digest of the model's parameters); delete it, "
+            "choose another directory, or pass resume=False to overwrite it."
         )
     model = eqx.tree_deserialise_leaves(
         os.path.join(path, progress["model"]), model, filter_spec=_deserialise
