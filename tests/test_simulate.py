@@ -173,6 +173,26 @@ def test_inputs_mix_arrays_and_functions_in_a_pytree():
     np.testing.assert_allclose(rec["x"], np.cumsum(i * (1 + 2 * 0.5) * 0.5), rtol=1e-6)
 
 
+def test_monitor_names_reach_into_lists():
+    # State paths index lists as check_finite names them: "layers.1.V".
+    class Stack(eqx.Module):
+        layers: list
+
+        def step(self, x, dt):
+            return Stack([layer.step(x, dt) for layer in self.layers])
+
+    model = Stack([bx.LIF(3), bx.LIF(3, tau=10.0)])
+    _, rec = bx.simulate(
+        model, n_steps=20, dt=0.1, inputs=lambda s, t: 300.0, monitors=["layers.1.V"]
+    )
+    _, own = bx.simulate(
+        model.layers[1], n_steps=20, dt=0.1, inputs=lambda s, t: 300.0, monitors=["V"]
+    )
+    np.testing.assert_array_equal(rec["layers.1.V"], own["V"])
+    with pytest.raises(AttributeError, match="list has no field '2'"):
+        bx.simulate(model, n_steps=2, dt=0.1, monitors=["layers.2.V"])
+
+
 def test_string_monitors_reuse_the_compiled_run():
     neuron, x = noisy_population(), drive(n_steps=100)
     bx.simulate(neuron, n_steps=100, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"])
@@ -212,6 +232,10 @@ def test_spikes_under_grad_come_back_bit_packed_and_counts_stay_on_the_device():
         (dict(duration=10.0, dt=0.0), ValueError, "`dt` must be a positive"),
         (dict(duration=10.0, dt=-0.1), ValueError, "`dt` must be a positive"),
         (dict(duration=10.05, dt=0.1), ValueError, "not a whole number of steps"),
+        # Off by half a step at 2 x 10^6 steps, or shorter than one step.
+        (dict(duration=200000.15, dt=0.1), ValueError, "not a whole number of"),
+        (dict(duration=1e-8, dt=0.1), ValueError, "not a whole number of steps"),
+        (dict(duration=np.inf, dt=0.1), ValueError, "`duration` must be a finite"),
         (dict(duration=10.0, n_steps=100, dt=0.1), ValueError, "exactly one of"),
         (dict(n_steps=100, dt=0.1, record_every=3), ValueError, "multiples of"),
         (dict(n_steps=100, dt=0.1, chunk_size=0), ValueError, "`chunk_size` must"),
@@ -225,7 +249,17 @@ def test_spikes_under_grad_come_back_bit_packed_and_counts_stay_on_the_device():
             ValueError,
             "lambda step, t: value",
         ),
+        (
+            dict(n_steps=100, dt=0.1, inputs={"a": lambda s, t: 0.0, "b": jnp.ones(9)}),
+            ValueError,
+            r"`inputs\['b'\]` has shape \(9,\)",
+        ),
         (dict(n_steps=10, dt=0.1, monitors=["W"]), AttributeError, "no field 'W'"),
+        (
+            dict(n_steps=10, dt=0.1, monitors={"pair": lambda m: (m.V, m.V)}),
+            TypeError,
+            "monitor 'pair' returned a tuple; a monitor returns one array",
+        ),
         (dict(n_steps=10, dt=0.1, monitors={"t": "V"}), ValueError, "name 't'"),
     ],
 )

@@ -3,6 +3,8 @@
 import functools
 import hashlib
 import json
+import math
+import numbers
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -61,7 +63,8 @@ class SpikeEvents(NamedTuple):
 
 Monitor = str | Callable[[Model], Any]
 """A monitor: a function of the model, or the dotted name of a state ("exc.V"); the
-dotted path walks attributes and dict keys ("populations.exc.V")."""
+dotted path walks attributes, dict keys and list indices ("populations.exc.V",
+"layers.0.V")."""
 
 
 @functools.cache
@@ -73,6 +76,9 @@ def _resolve(name: str) -> Callable[[Model], Any]:
         for part in name.split("."):
             if isinstance(x, Mapping) and part in x:
                 x = x[part]
+                continue
+            if isinstance(x, (list, tuple)) and part.isdigit() and int(part) < len(x):
+                x = x[int(part)]
                 continue
             if not hasattr(x, part):
                 raise AttributeError(
@@ -113,9 +119,9 @@ def _as_functions(spec: Mapping[str, Monitor] | list[str] | tuple | None, arg: s
 
 
 def _split_inputs(inputs: PyTree, n_steps: int):
-    leaves, treedef = jtu.tree_flatten(inputs, is_leaf=callable)
+    paths, treedef = jtu.tree_flatten_with_path(inputs, is_leaf=callable)
     arrays, functions = [], []
-    for leaf in leaves:
+    for path, leaf in paths:
         if callable(leaf):
             arrays.append(None)
             functions.append(leaf)
@@ -123,13 +129,27 @@ def _split_inputs(inputs: PyTree, n_steps: int):
         arr = jnp.asarray(leaf)
         if arr.ndim == 0 or arr.shape[0] != n_steps:
             raise ValueError(
-                f"an input array has shape {arr.shape}, but arrays in `inputs` are "
-                f"over time and need a leading axis of n_steps = {n_steps}. For a "
-                "constant input pass a function instead: `lambda step, t: value`."
+                f"the input array `inputs{jtu.keystr(path)}` has shape {arr.shape}, "
+                f"but arrays in `inputs` are over time and need a leading axis of "
+                f"n_steps = {n_steps}. For a constant input pass a function "
+                "instead: `lambda step, t: value`."
             )
         arrays.append(arr)
         functions.append(None)
     return arrays, tuple(functions), treedef
+
+
+def _record(name: str, monitor: Callable[[Model], Any], model: Model) -> Array:
+    value = monitor(model)
+    if isinstance(value, AbstractState):
+        value = value.value
+    if not isinstance(value, (jax.Array, np.ndarray, numbers.Number)):
+        raise TypeError(
+            f"monitor {name!r} returned a {type(value).__name__}; a monitor returns "
+            "one array (or number). For several, give one monitor each, e.g. "
+            "monitors={'V': 'V', 'g': lambda m: m.g.value}."
+        )
+    return jnp.asarray(value)
 
 
 def _pack(spike: Array) -> Array:
@@ -272,7 +292,8 @@ def _run_chunk(
         else:
             carry, packed = jax.lax.scan(one_step, carry, xs_block, length=k)
         model = eqx.combine(carry[0], rest, is_leaf=is_state)
-        return carry, ({name: fn(model) for name, fn in monitors.items()}, packed)
+        records = {name: _record(name, fn, model) for name, fn in monitors.items()}
+        return carry, (records, packed)
 
     xs = [None if a is None else a.reshape(-1, k, *a.shape[1:]) for a in arrays]
     (states, _, totals), (records, packed) = jax.lax.scan(
@@ -547,11 +568,18 @@ def _n_steps(duration, n_steps, dt) -> int:
         raise ValueError("give exactly one of `duration` (ms) and `n_steps`.")
     if n_steps is not None:
         return _positive_int("n_steps", n_steps)
+    if isinstance(duration, Tracer):
+        raise TypeError(
+            "`duration` is traced (inside jit, vmap or grad), but it sets the "
+            "number of steps, which must be known to compile the loop: pass a "
+            "number of ms (a static argument), or `n_steps`."
+        )
     steps = float(duration) / dt
-    if not steps > 0:
-        raise ValueError(f"`duration` must be > 0 ms, got {duration}.")
+    if not (steps > 0 and math.isfinite(steps)):
+        raise ValueError(f"`duration` must be a finite number > 0 ms, got {duration}.")
     rounded = round(steps)
-    if abs(steps - rounded) > 1e-6 * max(1.0, steps):
+    # A whole number of steps up to the rounding of `duration / dt` in float64.
+    if rounded == 0 or abs(steps - rounded) > 1e-9 * steps:
         raise ValueError(
             f"`duration` ({duration} ms) is not a whole number of steps of dt = "
             f"{dt} ms; pass n_steps or a duration that is a multiple of dt."
