@@ -1,6 +1,7 @@
 """Tsodyks-Markram short-term plasticity: published values and the recursion."""
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -166,3 +167,35 @@ def test_efficacy_times_weight_reaches_the_post_conductance_in_a_network():
     # The first spike of pre 0 (step 10) arrives in step 11 with efficacy U.
     assert rec["g"][11, 0] == pytest.approx(0.2 * np.exp(-dt / tau), rel=1e-6)
     assert not rec["g"][:11].any()
+
+
+@pytest.mark.parametrize("tau_F", [0.0, 50.0])
+def test_a_spike_count_acts_as_that_many_spikes_in_a_row(tau_F):
+    # A step with c spikes of one neuron (SpikeGenerator(allow_multiple=True))
+    # uses the resources as c single spikes applied one after the other.
+    stp = bx.synapses.TsodyksMarkram(4, U=0.5, tau_D=100.0, tau_F=tau_F)
+    stp = stp.with_states(
+        u=jnp.array([0.0, 0.3, 0.7, 0.2]), x=jnp.array([1.0, 0.8, 0.4, 0.6])
+    )
+    for c in (2, 3, 5):
+        burst, after = stp.on_spikes(jnp.array([c, c, c, 0.0]))
+        one_by_one, total = stp, 0.0
+        for _ in range(c):
+            efficacy, one_by_one = one_by_one.on_spikes(jnp.array([1.0, 1.0, 1.0, 0.0]))
+            total = total + efficacy
+        np.testing.assert_allclose(burst, total, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(after.u.value, one_by_one.u.value, rtol=1e-6)
+        np.testing.assert_allclose(
+            after.x.value, one_by_one.x.value, rtol=1e-6, atol=1e-7
+        )
+        assert (after.x.value >= 0).all()
+    # Below one spike the update stays linear, and its gradient finite.
+    grad = jax.grad(lambda s: stp.on_spikes(s)[0].sum())(
+        jnp.array([1.0, 0.5, 0.0, 2.0])
+    )
+    assert np.isfinite(grad).all()
+    half, _ = stp.on_spikes(jnp.full(4, 0.5))
+    u, x = np.array([0.0, 0.3, 0.7, 0.2]), np.array([1.0, 0.8, 0.4, 0.6])
+    before = u if tau_F > 0 else 0.0
+    u_half = u + 0.5 * (0.5 + 0.5 * before - u)
+    np.testing.assert_allclose(half, 0.5 * u_half * x, rtol=1e-6)

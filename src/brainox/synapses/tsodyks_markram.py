@@ -119,12 +119,16 @@ class TsodyksMarkram(AbstractPresynaptic):
 
         **Arguments:**
 
-        - `spikes`: one value per presynaptic neuron, 1.0 for a spike and 0.0
-          otherwise (other values scale the update linearly, so surrogate
-          gradients flow through it).
+        - `spikes`: one value per presynaptic neuron: 1.0 for a spike and 0.0
+          otherwise; values between scale the update linearly (so surrogate
+          gradients flow through it); a count `c > 1` (several spikes in one
+          step, as from `SpikeGenerator(allow_multiple=True)`) acts as `c`
+          spikes in a row: `x` falls by `(1 - U)^c` without facilitation, by
+          `(1 - u)^c (1 - U)^(c (c + 1) / 2)` with it (`u` the value before the
+          spikes), and `u` rises to `1 - (1 - U)^c (1 - u)`.
 
-        **Returns:** `(efficacy, stp)`: the efficacy `u x` of each spike (0 where
-        no spike) and the state after the spikes.
+        **Returns:** `(efficacy, stp)`: the summed efficacy of each neuron's
+        spikes (`u x` for one spike; 0 where no spike) and the state after them.
         """
         s = jnp.asarray(spikes)
         u, x = self.u.value, self.x.value
@@ -134,7 +138,20 @@ class TsodyksMarkram(AbstractPresynaptic):
                 "presynaptic neuron."
             )
         s = s.astype(u.dtype)
-        before = jnp.where(self._facilitates(), u, 0)
-        u = u + s * (self.U + (1 - self.U) * before - u)
-        efficacy = s * u * x
-        return efficacy, self.with_states(u=u, x=x - efficacy)
+        facilitates = self._facilitates()
+        before = jnp.where(facilitates, u, 0)
+        u_one = u + s * (self.U + (1 - self.U) * before - u)
+        x_one = x - s * u_one * x
+        # Several spikes at once: the single-spike update repeated c times.
+        c = jnp.maximum(s, 1)
+        # (Bases kept above 0, so that no gradient meets 0 ** c.)
+        tiny = jnp.finfo(u.dtype).tiny
+        kept, unused = jnp.maximum(1 - self.U, tiny), jnp.maximum(1 - before, tiny)
+        u_many = jnp.where(facilitates, 1 - kept**c * unused, self.U)
+        x_many = x * jnp.where(
+            facilitates, unused**c * kept ** (c * (c + 1) / 2), kept**c
+        )
+        burst = s > 1
+        u = jnp.where(burst, u_many, u_one)
+        x_after = jnp.where(burst, x_many, x_one)
+        return x - x_after, self.with_states(u=u, x=x_after)
