@@ -100,6 +100,13 @@ def test_rate_rule_shape_errors():
         bx.plasticity.Oja(eta=-1.0)
     with pytest.raises(ValueError, match="n_post"):
         bx.plasticity.BCM(0)
+    # Integer weights would truncate the rates cast to their dtype.
+    # (Under the jaxtyping test hook its check names the argument first.)
+    message = "`w` has dtype int32; the weights must be|parameter 'w'"
+    with pytest.raises(TypeError, match=message):
+        bx.plasticity.Hebbian(eta=0.1).update(
+            jnp.zeros((2, 1), jnp.int32), jnp.array([0.5, 0.9]), jnp.array([0.7]), 1.0
+        )
 
 
 def test_bcm_threshold_size_must_match_the_post_neurons():

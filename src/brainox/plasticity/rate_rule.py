@@ -88,6 +88,11 @@ class AbstractRateRule(eqx.Module):
             ```
         """
         w = jnp.asarray(w)
+        if not jnp.issubdtype(w.dtype, jnp.floating):
+            raise TypeError(
+                f"`w` has dtype {w.dtype}; the weights must be floating point (the "
+                "rates are cast to their dtype): pass e.g. `w.astype(jnp.float32)`."
+            )
         x = jnp.asarray(x, w.dtype)
         y = jnp.asarray(y, w.dtype)
         if w.ndim != 2 or x.shape != (w.shape[0],) or y.shape != (w.shape[1],):
