@@ -320,3 +320,50 @@ def test_a_modulator_input_needs_a_modulated_rule():
     )
     with pytest.raises(ValueError, match="only a plastic projection"):
         jax.eval_shape(lambda: fixed.step({"p": 1.0}, DT))
+
+
+@pytest.mark.parametrize(
+    "propagation, delay, read_at",
+    [
+        (bx.connect.EventDriven(), "per-synapse", "emission"),
+        (bx.connect.Dense(), "per-synapse", "emission"),
+        (bx.connect.FixedInDegreeGather(), "per-synapse", "arrival"),
+        (bx.connect.EventDriven(), "homogeneous", "arrival"),
+    ],
+)
+def test_which_weight_a_delayed_spike_carries(propagation, delay, read_at):
+    # A spike sent at step 9 through a 5 ms delay, while STDP raises the weight
+    # (post spike at step 19): per-synapse delays on scatter strategies carry
+    # the weight of the moment the spike was sent, the gather and homogeneous
+    # delays read it when the spike arrives (as documented on bx.Projection).
+    from types import SimpleNamespace as Population
+
+    dt, A_plus, tau_plus = 0.1, 0.5, 20.0
+    table = bx.connect.OutDegreeTable(jnp.array([[0, 1]]), n_post=2)
+    proj = bx.Projection(
+        "pre",
+        "post",
+        table,
+        bx.LongTerm(jnp.ones((1, 2))),
+        synapse=bx.synapses.Exponential(2, tau=5.0),
+        delay=jnp.full((1, 2), 5.0) if delay == "per-synapse" else 5.0,
+        dt=dt,
+        propagation=propagation,
+        plasticity=bx.plasticity.PairSTDP(
+            A_plus=A_plus, A_minus=0.0, tau_plus=tau_plus
+        ),
+    )
+    peak = np.zeros(2)
+    for step in range(80):
+        pre_spike = jnp.array([1.0 if step == 9 else 0.0])
+        post_spike = jnp.array([1.0, 0.0]) if step == 19 else jnp.zeros(2)
+        pre = Population(spike=Population(value=pre_spike), voltage=jnp.zeros(1))
+        post = Population(spike=Population(value=post_spike), voltage=jnp.zeros(2))
+        proj, _ = proj.deliver(pre)
+        proj = proj.integrate(dt).plasticity_step(pre, post, dt)
+        peak = np.maximum(peak, np.asarray(proj.synapse.g.value))
+    raised = 1.0 + A_plus * np.exp(-10 * dt / tau_plus)  # synapse 0 after step 19
+    np.testing.assert_allclose(np.asarray(proj.weights())[0], [raised, 1.0], rtol=1e-6)
+    carried = raised if read_at == "arrival" else 1.0
+    decay = np.exp(-dt / 5.0)  # the peak is one step after the arrival
+    np.testing.assert_allclose(peak, [carried * decay, decay], rtol=1e-5)

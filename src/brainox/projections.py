@@ -171,7 +171,13 @@ class Projection(AbstractSynapticProjection):
       per-synapse weight, `weight=bx.LongTerm(w)` with `w` of the table's
       shape; it is prepared (sized, and given the in-degree table for
       event-driven updates) here. A [`brainox.Network`][] applies it after
-      the populations fire (see `plasticity_step`).
+      the populations fire (see `plasticity_step`). With a delay, a spike in
+      flight meets weight changes: per-synapse delays on scatter strategies
+      (`EventDriven`, `Dense`, `CompactedEventDriven`) deliver the weight of
+      the moment it was sent (they store future input, as NEST does); the
+      gather (`FixedInDegreeGather`) and homogeneous delays read it when it
+      arrives (they store past spikes, as Brian2 does). Pick the strategy
+      explicitly where the difference matters: the default differs by backend.
 
     With a bounded spike buffer ([`brainox.connect.CompactedEventDriven`][]),
     the projection also holds `peak_spikes`, a `ShortTerm` count of the most
