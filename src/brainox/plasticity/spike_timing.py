@@ -56,6 +56,11 @@ class AbstractSpikeTimingRule(AbstractPlasticity):
     own step: a pre and a post spike in the same step do not pair, and a pair
     `t_post - t_pre = s > 0` sees `exp(-s / tau)` exactly.
 
+    A neuron "fires" in a step when its spike value is above 0: a step with
+    several spikes of one neuron (a count above 1, from
+    `SpikeGenerator(allow_multiple=True)`) counts as one spike for the rule,
+    while the projection delivers the count times the weight.
+
     **Which synapses are visited.** With [`brainox.connect.EventDriven`][]
     propagation, `prepare` derives the in-degree table once, and only the rows
     of the presynaptic neurons that fired and the columns of the post neurons
