@@ -367,3 +367,28 @@ def test_which_weight_a_delayed_spike_carries(propagation, delay, read_at):
     carried = raised if read_at == "arrival" else 1.0
     decay = np.exp(-dt / 5.0)  # the peak is one step after the arrival
     np.testing.assert_allclose(peak, [carried * decay, decay], rtol=1e-5)
+
+
+def test_a_rule_takes_the_precision_of_float64_weights():
+    # Under 64-bit mode a projection with float64 weights runs its rule in
+    # float64 (traces and amplitudes): a 10 ms pair gives A_plus exp(-10/20)
+    # to float64 rounding, not float32's.
+    from types import SimpleNamespace as Population
+
+    with jax.enable_x64(True):
+        table = bx.connect.OutDegreeTable(jnp.array([[0]]), n_post=1)
+        proj = bx.Projection(
+            "pre",
+            "post",
+            table,
+            bx.LongTerm(jnp.full((1, 1), 0.5, jnp.float64)),
+            propagation=bx.connect.Dense(),
+            plasticity=bx.plasticity.PairSTDP(A_plus=0.01, A_minus=0.0),
+        )
+        assert proj.plasticity.pre_trace.value.dtype == jnp.float64
+        for step in range(110):
+            pre = Population(spike=Population(value=jnp.array([float(step == 5)])))
+            post = Population(spike=Population(value=jnp.array([float(step == 105)])))
+            proj = proj.plasticity_step(pre, post, 0.1)
+        dw = float(proj.weights()[0, 0]) - 0.5
+        assert dw == pytest.approx(0.01 * np.exp(-10.0 / 20.0), rel=1e-12)

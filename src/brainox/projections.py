@@ -442,7 +442,13 @@ def _prepare_plasticity(
             f"{got}; pass `weight=bx.LongTerm(w)` with `w` of the table's shape "
             f"{shape}, e.g. `bx.LongTerm(jnp.full({shape}, 0.5))`."
         )
-    return plasticity.prepare(connectivity, propagation)
+    rule = plasticity.prepare(connectivity, propagation)
+    # The rule's parameters and states in the weights' precision (float64
+    # weights under JAX's 64-bit mode: float64 traces and amplitudes).
+    dtype = weight.value.dtype
+    return jax.tree.map(
+        lambda x: x.astype(dtype) if eqx.is_inexact_array(x) else x, rule
+    )
 
 
 def _check_weight(

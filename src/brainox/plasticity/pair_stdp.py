@@ -1,7 +1,6 @@
 """Pair-based spike-timing-dependent plasticity with traces."""
 
 import equinox as eqx
-import jax.numpy as jnp
 
 from .._custom_types import Array, FloatLike
 from .._state import ShortTerm
@@ -92,12 +91,10 @@ class PairSTDP(AbstractSpikeTimingRule):
         pairing: str = "all-to-all",
         weight_dependence: AbstractWeightDependence | None = None,
     ):
-        self.A_plus = as_param("A_plus", A_plus, None, jnp.float32, nonnegative=True)
-        self.A_minus = as_param("A_minus", A_minus, None, jnp.float32, nonnegative=True)
-        self.tau_plus = as_param("tau_plus", tau_plus, None, jnp.float32, positive=True)
-        self.tau_minus = as_param(
-            "tau_minus", tau_minus, None, jnp.float32, positive=True
-        )
+        self.A_plus = as_param("A_plus", A_plus, None, float, nonnegative=True)
+        self.A_minus = as_param("A_minus", A_minus, None, float, nonnegative=True)
+        self.tau_plus = as_param("tau_plus", tau_plus, None, float, positive=True)
+        self.tau_minus = as_param("tau_minus", tau_minus, None, float, positive=True)
         self.pairing = check_pairing(pairing)
         self.weight_dependence = (
             Additive() if weight_dependence is None else weight_dependence

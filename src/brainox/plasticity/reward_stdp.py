@@ -96,21 +96,21 @@ class RewardModulatedSTDP(AbstractPlasticity):
                 f"bx.plasticity.PairSTDP(...), got {type(stdp).__name__}."
             )
         self.stdp = stdp
-        self.tau_c = as_param("tau_c", tau_c, None, jnp.float32, positive=True)
-        self.tau_d = as_param("tau_d", tau_d, None, jnp.float32, positive=True)
+        self.tau_c = as_param("tau_c", tau_c, None, float, positive=True)
+        self.tau_d = as_param("tau_d", tau_d, None, float, positive=True)
         self.weight_dependence = (
             Additive(w_min=0.0, w_max=4.0)
             if weight_dependence is None
             else weight_dependence
         )
         self.eligibility = None
-        self.dopamine = ShortTerm(jnp.zeros((), jnp.float32))
+        self.dopamine = ShortTerm(jnp.zeros((), float))
 
     def prepare(
         self, table: OutDegreeTable, propagation: AbstractPropagation
     ) -> "RewardModulatedSTDP":
         stdp = self.stdp.prepare(table, propagation)
-        eligibility = ShortTerm(jnp.zeros(table.indices.shape, jnp.float32))
+        eligibility = ShortTerm(jnp.zeros(table.indices.shape, float))
         return eqx.tree_at(
             lambda r: (r.stdp, r.eligibility),
             self,
@@ -131,8 +131,9 @@ class RewardModulatedSTDP(AbstractPlasticity):
         assert self.eligibility is not None
         c = self.eligibility.value * jnp.exp(-dt / self.tau_c)
         stdp, c = self.stdp.apply(table, c, pre_spike, post_spike, dt)
-        release = jnp.zeros((), jnp.float32) if modulator is None else modulator
-        release = jnp.asarray(release, jnp.float32)
+        dtype = self.dopamine.value.dtype
+        release = jnp.zeros((), dtype) if modulator is None else modulator
+        release = jnp.asarray(release, dtype)
         if release.shape != ():
             raise ValueError(
                 f"the dopamine release has shape {release.shape}; give one "

@@ -113,7 +113,7 @@ class AbstractSpikeTimingRule(AbstractPlasticity):
     def prepare(
         self: _R, table: OutDegreeTable, propagation: AbstractPropagation
     ) -> _R:
-        dtype = jnp.float32
+        dtype = jnp.result_type(float)  # float32, or float64 in 64-bit mode
         pre = ShortTerm(jnp.zeros((self.pre_taus().shape[0], table.n_pre), dtype))
         post = ShortTerm(jnp.zeros((self.post_taus().shape[0], table.n_post), dtype))
         in_table = None

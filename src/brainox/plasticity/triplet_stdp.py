@@ -90,10 +90,10 @@ class TripletSTDP(AbstractSpikeTimingRule):
         weight_dependence: AbstractWeightDependence | None = None,
     ):
         def amplitude(name, value):
-            return as_param(name, value, None, jnp.float32, nonnegative=True)
+            return as_param(name, value, None, float, nonnegative=True)
 
         def tau(name, value):
-            return as_param(name, value, None, jnp.float32, positive=True)
+            return as_param(name, value, None, float, positive=True)
 
         self.A2_plus = amplitude("A2_plus", A2_plus)
         self.A3_plus = amplitude("A3_plus", A3_plus)

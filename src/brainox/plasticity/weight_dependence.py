@@ -10,7 +10,7 @@ from .._custom_types import Array, FloatLike
 
 
 def _bound(name: str, value: FloatLike) -> Array:
-    arr = jnp.asarray(value, jnp.float32)
+    arr = jnp.asarray(value, float)  # float32, or float64 in 64-bit mode
     if arr.ndim != 0:
         raise ValueError(f"`{name}` must be a scalar (weight unit), got {arr.shape}.")
     if np.isnan(np.asarray(arr)):
