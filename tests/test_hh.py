@@ -215,7 +215,7 @@ def test_diffeqsolve_agrees_with_stepping():
     (1 and 2 uA/cm^2, below the rheobase), so no spike intervenes.
     """
     dt, duration = 0.01, 30.0
-    current = jnp.array([1.0, 2.0])
+    current = jnp.array([1.0, 2.0], jnp.float32)  # the neuron's precision, also in x64
     neuron = bx.HH(2, solver=diffrax.Tsit5())
     _, rec = bx.simulate(
         neuron, duration, dt=dt, inputs=lambda step, t: current, monitors=["V", "n"]
@@ -347,3 +347,24 @@ def test_parameter_validation():
     neuron = bx.HH(3, g_Na=jnp.array([100.0, 120.0, 140.0]), E_L=-54.0)
     assert neuron.g_Na.shape == (3,) and neuron.E_L.shape == ()
     assert set(neuron.hidden_values()) == {"V", "m", "h", "n"}
+
+
+def test_a_float64_input_drives_a_float32_neuron_in_its_precision():
+    # Under 64-bit mode an input array is float64 by default; the neuron takes
+    # it in its own precision (the solver's stages stay float32).
+    with jax.enable_x64(True):
+        neuron = bx.HH(2, solver=diffrax.Tsit5())
+        current = jnp.array([1.0, 2.0])
+        assert current.dtype == jnp.float64
+        _, rec = bx.simulate(
+            neuron, 5.0, dt=0.01, inputs=lambda s, t: current, monitors=["V"]
+        )
+        _, rec32 = bx.simulate(
+            neuron,
+            5.0,
+            dt=0.01,
+            inputs=lambda s, t: current.astype(jnp.float32),
+            monitors=["V"],
+        )
+    assert rec["V"].dtype == jnp.float32
+    np.testing.assert_array_equal(rec["V"], rec32["V"])

@@ -17,6 +17,7 @@ import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._custom_types import Array, PyTree
 from ._state import Hidden, ShortTerm
@@ -58,7 +59,11 @@ def integrate_step(
         ```
     """
     term = diffrax.ODETerm(vector_field)
-    t0 = jnp.zeros((), _time_dtype(y0))
+    dtype = _time_dtype(y0)
+    # Inputs in the state's precision: a float64 input (64-bit mode) to a
+    # float32 neuron would otherwise promote the solver's stages.
+    args = jax.tree.map(lambda a: a.astype(dtype) if _is_float_array(a) else a, args)
+    t0 = jnp.zeros((), dtype)
     t1 = t0 + dt
     state = solver.init(term, t0, t1, y0, args)
     y1, _, _, _, result = solver.step(term, t0, t1, y0, args, state, False)
@@ -70,6 +75,12 @@ def integrate_step(
             "loosen its rtol/atol, raise root_find_max_steps, or reduce dt.",
         )
     return y1
+
+
+def _is_float_array(x: Any) -> bool:
+    return isinstance(x, (jax.Array, np.ndarray)) and jnp.issubdtype(
+        x.dtype, jnp.floating
+    )
 
 
 def _time_dtype(y: PyTree):
