@@ -155,7 +155,7 @@ def test_sequential_mixes_eqx_and_spiking_layers(getkey):
     # Stateless layers are left as they are.
     np.testing.assert_array_equal(final.layers[0].weight, model.layers[0].weight)
     assert bx.state_counts(final) == {
-        "param": 7,
+        "param": 4,  # conv and fc weights and biases (beta, threshold are fixed)
         "Hidden": 2,
         "ShortTerm": 1,
         "LongTerm": 0,

@@ -82,10 +82,11 @@ def test_optimizer_never_touches_states_or_frozen_parameters(getkey):
     optimizer = optax.adam(1e-2)
     frozen = lambda m: m.layers[0].weight  # noqa: E731
     opt_state = bx.nn.init_optimizer(optimizer, model, frozen=frozen)
-    # Adam keeps two slots per trained parameter (3 of them) and a count.
+    # Adam keeps two slots per trained parameter (3 of them) and a count; the
+    # LIF layers' beta and threshold (learn flags off) are not trained.
     params = bx.list_params(model)
+    assert not any("beta" in k or "threshold" in k for k in params)
     n_trained = sum(p.size for p in params.values()) - model.layers[0].weight.size
-    n_params_lif = 4  # beta and threshold of two LIF layers: zero gradient
     assert sum(x.size for x in jax.tree.leaves(opt_state)) == 2 * n_trained + 1
     step = bx.nn.make_train_step(loss_fn, optimizer, frozen=frozen)
     new, _, _ = step(model, opt_state, x)
@@ -97,9 +98,43 @@ def test_optimizer_never_touches_states_or_frozen_parameters(getkey):
     np.testing.assert_array_equal(new.layers[0].weight, model.layers[0].weight)
     assert not np.array_equal(new.layers[2].weight, model.layers[2].weight)
     assert not np.array_equal(new.layers[0].bias, model.layers[0].bias)
-    # beta and threshold are parameters whose gradient is stopped: Adam leaves them.
     assert float(new.layers[1].beta) == float(model.layers[1].beta)
-    assert n_params_lif == sum(1 for k in params if "beta" in k or "threshold" in k)
+
+
+@pytest.mark.parametrize("learn", [False, True])
+def test_weight_decay_leaves_fixed_layer_parameters(learn, getkey):
+    # With its learn flags off, a layer's beta and threshold are not trainable
+    # parameters at all: weight decay (adamw), which acts without gradients,
+    # leaves them; with the flags on they are trained.
+    model = bx.nn.Sequential(
+        [
+            eqx.nn.Linear(5, 8, key=getkey()),
+            bx.nn.LIF(8, beta=0.9, learn_beta=learn, learn_threshold=learn),
+            eqx.nn.Linear(8, 2, key=getkey()),
+            bx.nn.ALIF(2, beta=0.9, learn_beta=learn),
+        ]
+    )
+    x = jax.random.uniform(getkey(), (20, 5), maxval=1.5)
+
+    def loss_fn(model, x):
+        spikes, _ = bx.nn.run(bx.reset(model), x)
+        return jnp.sum((spikes.mean(0) - 0.5) ** 2)
+
+    optimizer = optax.adamw(1e-2, weight_decay=0.1)
+    opt_state = bx.nn.init_optimizer(optimizer, model)
+    step = bx.nn.make_train_step(loss_fn, optimizer)
+    new = model
+    for _ in range(20):
+        new, opt_state, _ = step(new, opt_state, x)
+    for layer in (1, 3):
+        moved = not np.array_equal(new.layers[layer].beta, model.layers[layer].beta)
+        assert moved == learn
+    moved = not np.array_equal(new.layers[1].threshold, model.layers[1].threshold)
+    assert moved == learn
+    for name in ("rho", "adaptation"):  # never trained
+        np.testing.assert_array_equal(
+            getattr(new.layers[3], name), getattr(model.layers[3], name)
+        )
 
 
 def test_spiking_gradients_are_finite_over_a_long_run(getkey):

@@ -117,9 +117,9 @@ def test_output_shapes_and_parameter_counts(getkey):
 
     combined = combined_model(20, key=getkey())
     assert combined(jnp.ones(20))[0].shape == (20,)
-    # Two 20x20 layers with biases, and the readout's decay factor (a parameter
-    # array whose gradient is stopped unless `learn_beta`).
-    assert count_params(combined) == 2 * dense(20, 20) + 1
+    # Two 20x20 layers with biases; the readout's decay factor is fixed (not
+    # trained unless `learn_beta`), as BrainState's plain `tau` attribute.
+    assert count_params(combined) == 2 * dense(20, 20)
 
 
 def test_hybrid_model_states(getkey):

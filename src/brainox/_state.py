@@ -200,6 +200,11 @@ def partition(
       `lambda m: (m.fc1.weight, m.fc1.bias)`. Frozen parameters go to `static`, so
       gradients and optax skip them.
 
+    A module may also name parameters that are never trained in a
+    `fixed_parameters` attribute (a tuple of field names): the layers of
+    `bx.nn` name those whose `learn_*` flag is off. They go to `static` too,
+    so that no optimizer (weight decay included) changes them.
+
     **Returns:** the triple `(params, states, static)`.
 
     !!! example
@@ -211,11 +216,40 @@ def partition(
     """
     states, rest = eqx.partition(model, is_state, is_leaf=is_state)
     params, static = eqx.partition(rest, is_param, is_leaf=is_state)
+    masks = [_fixed_mask(model)]
     if frozen is not None:
-        mask = _where_mask(model, frozen)
+        masks.append(_where_mask(model, frozen))
+    for mask in masks:
         frozen_params, params = eqx.partition(params, mask, is_leaf=is_state)
         static = eqx.combine(static, frozen_params, is_leaf=is_state)
     return params, states, static
+
+
+def _has_fixed(x: Any) -> bool:
+    return isinstance(x, eqx.Module) and hasattr(x, "fixed_parameters")
+
+
+def _fixed_mask(model: Model) -> PyTree[bool]:
+    # True at the fields a module names in its `fixed_parameters` (the
+    # parameters of a layer whose `learn_*` flag is off, say): not trained.
+    def mark(node):
+        if not _has_fixed(node):  # a state or a leaf
+            return False
+        # The module's own fields, and those of modules inside it.
+        inner = lambda x: x is not node and (is_state(x) or _has_fixed(x))  # noqa: E731
+        mask = jtu.tree_map(mark, node, is_leaf=inner)
+        # (In a partitioned tree, such as gradients, a field may be None.)
+        names = [n for n in node.fixed_parameters if getattr(node, n) is not None]
+        if not names:
+            return mask
+        return eqx.tree_at(
+            lambda m: [getattr(m, name) for name in names],
+            mask,
+            replace_fn=lambda _: True,
+            is_leaf=is_state,
+        )
+
+    return jtu.tree_map(mark, model, is_leaf=lambda x: is_state(x) or _has_fixed(x))
 
 
 def combine(*trees: PyTree) -> PyTree:
@@ -275,15 +309,17 @@ def list_states(
 
 
 def list_params(model: Model) -> dict[str, Array]:
-    """List the trainable parameters of a model by path.
+    """List the trainable parameters of a model by path (those of
+    [`brainox.partition`][]: fixed parameters of `bx.nn` layers are not listed).
 
     !!! example
         ```python
         n = sum(p.size for p in bx.list_params(model).values())
         ```
     """
-    leaves = jtu.tree_flatten_with_path(model, is_leaf=is_state)[0]
-    return {jtu.keystr(p): x for p, x in leaves if not is_state(x) and is_param(x)}
+    params = partition(model)[0]
+    leaves = jtu.tree_flatten_with_path(params, is_leaf=is_state)[0]
+    return {jtu.keystr(p): x for p, x in leaves if is_param(x)}
 
 
 def state_counts(model: Model) -> dict[str, int]:

@@ -6,8 +6,9 @@ with `jax.vmap`, exactly as for `eqx.nn` layers.
 """
 
 import abc
+import dataclasses
 import math
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import equinox as eqx
 import jax
@@ -31,9 +32,23 @@ class AbstractLayer(eqx.Module):
     [`brainox.nn.run`][] scans it over time.
     """
 
+    always_fixed: ClassVar[tuple[str, ...]] = ()
+
     @abc.abstractmethod
     def __call__(self: _L, x: Array) -> tuple[Array, _L]:
         """Advance one time step with input `x`; return `(output, new_layer)`."""
+
+    @property
+    def fixed_parameters(self) -> tuple[str, ...]:
+        """The parameters not trained: those whose `learn_<name>` flag is off,
+        and the class's `always_fixed`. [`brainox.partition`][] moves them out
+        of the trainable parameters, so that no optimizer changes them."""
+        flagged = tuple(
+            f.name
+            for f in dataclasses.fields(self)
+            if getattr(self, f"learn_{f.name}", True) is False
+        )
+        return flagged + self.always_fixed
 
 
 class AbstractSpikingLayer(AbstractLayer):

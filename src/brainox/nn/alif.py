@@ -1,6 +1,6 @@
 """The adaptive leaky integrate-and-fire layer (adaptive threshold)."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import equinox as eqx
 import jax
@@ -69,6 +69,7 @@ class ALIF(AbstractSpikingLayer):
     beta: Array
     rho: Array
     adaptation: Array
+    always_fixed: ClassVar[tuple[str, ...]] = ("rho", "adaptation")
     threshold: Array
     surrogate: AbstractSurrogate
     reset: Reset = eqx.field(static=True)
