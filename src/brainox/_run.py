@@ -482,7 +482,7 @@ def simulate(
         for name, fn in count_fns.items()
     }
     first = 0
-    config = dict(
+    config: dict[str, Any] = dict(
         n_steps=n_steps,
         dt=dt,
         chunk_size=chunk,
