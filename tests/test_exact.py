@@ -112,6 +112,21 @@ def test_overflow_is_reported_never_dropped(x64):
         bx.exact.simulate(neuron, 1000.0, current, max_spikes=64)
 
 
+@pytest.mark.parametrize("in_x64", [False, True])
+def test_float32_trains_match_the_closed_form(in_x64):
+    # float32 (bx.LIF's default): the root finder works on the distance to the
+    # threshold in units of |V_th|, which float32 resolves (an absolute 1e-6 mV
+    # is below one float32 step of V near -50 mV). Also in 64-bit mode.
+    with jax.enable_x64(in_x64):
+        neuron = _population(ROWS, jnp.float32)
+        train = bx.exact.simulate(neuron, 300.0, jnp.asarray(ROWS[:, 2], jnp.float32))
+    assert not bool(train.overflow) and float(train.t_end) == 300.0
+    for j, times in enumerate(_per_neuron(train, len(ROWS))):
+        expected = _closed_form_train(j, 300.0)
+        assert len(times) == len(expected), (j, len(times), len(expected))
+        np.testing.assert_allclose(times, expected, rtol=1e-5)
+
+
 def test_fixed_step_spike_times_converge_to_exact_at_first_order(reference_train):
     """`bx.simulate` (exponential Euler, exact on the grid) vs the exact train.
 
@@ -278,6 +293,10 @@ def test_argument_errors():
         bx.exact.simulate(bx.LIF(1), 0.0)
     with pytest.raises(ValueError, match="one delay"):
         bx.exact.DeltaSynapses(jnp.zeros((2, 2)), delay=jnp.ones(2))
+    with pytest.raises(ValueError, match=r"`current` has shape \(3,\), but the"):
+        bx.exact.simulate(bx.LIF(2), 10.0, jnp.ones(3))
+    with pytest.raises(ValueError, match=r"`current\(t\)` returns shape \(3,\)"):
+        bx.exact.simulate(bx.LIF(2), 10.0, lambda t: jnp.ones(3) * t)
 
 
 @pytest.mark.slow
