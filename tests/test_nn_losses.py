@@ -1,5 +1,6 @@
 """Losses and accuracies against their definitions (NumPy / SciPy)."""
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -91,3 +92,22 @@ def test_unbatched_sample_and_bad_shapes():
         bx.nn.rate_cross_entropy(jnp.zeros((4, 5, 3)), jnp.zeros(4))
     with pytest.raises(ValueError, match="`reduce`"):
         bx.nn.membrane_cross_entropy(jnp.zeros((4, 5, 3)), jnp.zeros(4, int), "sum")
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        bx.nn.spike_count_cross_entropy,
+        bx.nn.rate_cross_entropy,
+        bx.nn.first_spike_time_cross_entropy,
+        bx.nn.membrane_cross_entropy,
+    ],
+)
+def test_labels_outside_the_classes_are_refused(loss):
+    # A label >= C (or < 0) would give NaN; refused by value, and inside jit.
+    outputs, labels = jnp.ones((2, 5, 3)), jnp.array([0, 3])
+    with pytest.raises(ValueError, match=r"`labels` holds 3, outside \[0, 3\)"):
+        loss(outputs, labels)
+    with pytest.raises(Exception, match=r"`labels` must lie in \[0, 3\)"):
+        jax.block_until_ready(eqx.filter_jit(loss)(outputs, labels))
+    assert np.isfinite(float(loss(outputs, jnp.array([0, 2]))))

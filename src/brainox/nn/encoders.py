@@ -103,7 +103,7 @@ def latency_times(
     !!! example
         ```python
         bx.nn.latency_times(jnp.array([0.0, 0.5, 1.0]), 5, linear=True,
-                            normalize=True)   # [4., 2., 0.]
+                            normalize=True)   # [3.96, 2., 0.]: capped
         ```
     """
     x = _floats(x)

@@ -6,8 +6,11 @@ integer class labels of shape `(...)`, and returns the mean over the leading
 (batch) axes. An unbatched sample `(T, C)` with a scalar label works as well.
 """
 
+import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 import optax
+from jax.core import Tracer
 
 from .._custom_types import Array, ArrayLike
 
@@ -23,6 +26,18 @@ def _check(outputs: ArrayLike, labels: ArrayLike, name: str) -> tuple[Array, Arr
     if not jnp.issubdtype(labels.dtype, jnp.integer):
         raise TypeError(
             f"`labels` must be integer class indices, got dtype {labels.dtype}."
+        )
+    n_classes = outputs.shape[-1]
+    outside = (labels < 0) | (labels >= n_classes)
+    if isinstance(labels, Tracer):
+        outputs = eqx.error_if(
+            outputs, jnp.any(outside), f"`labels` must lie in [0, {n_classes})."
+        )
+    elif bool(jnp.any(outside)):
+        bad = int(np.asarray(labels)[np.asarray(outside)].flat[0])
+        raise ValueError(
+            f"`labels` holds {bad}, outside [0, {n_classes}): one index per "
+            f"example among the {n_classes} classes (the last axis of `{name}`)."
         )
     return outputs, labels
 
