@@ -109,3 +109,23 @@ def test_bad_size_is_rejected(n):
     # With runtime type checks on, 2.5 may be refused by the annotation first.
     with pytest.raises((ValueError, TypeError), match="`n`|parameter 'n'"):
         bx.LIF(n)
+
+
+def test_delta_input_is_ignored_while_refractory():
+    # The potential is held during the refractory period: a delta synapse's
+    # jump then has no effect (as in NEST's iaf_psc_delta and bx.exact).
+    neuron = bx.LIF(2, t_ref=5.0, V_init=-65.0)
+    neuron = neuron.with_states(refractory_left=jnp.array([3, 0], jnp.int32))
+    np.testing.assert_array_equal(
+        neuron.jump(jnp.array([30.0, 30.0])).V.value, [-65.0, -35.0]
+    )
+    # In a network: a source firing every step onto a neuron that just spiked.
+    source = bx.LIF(1, V_reset=-40.0, V_th=-50.0, V_init=-40.0)  # fires every step
+    post = bx.LIF(1, t_ref=2.0, V_init=-40.0, V_th=-50.0)  # spikes at step 0
+    net = bx.Network(
+        {"src": source, "post": post},
+        {"p": bx.Projection("src", "post", bx.connect.one_to_one(1), 1.0)},
+    )
+    _, rec = bx.simulate(net, n_steps=15, dt=0.1, monitors={"V": "populations.post.V"})
+    # Held at V_reset for the 20 steps of t_ref (the first 15 here).
+    np.testing.assert_array_equal(rec["V"][:, 0], np.full(15, -65.0))

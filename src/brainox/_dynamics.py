@@ -189,7 +189,15 @@ class AbstractNeuron(AbstractDynamics):
         return getattr(self, self.voltage_name).value
 
     def jump(self: _N, dv: Array) -> _N:
-        """Add `dv` (mV) to the membrane potential: a delta synapse's effect."""
+        """Add `dv` (mV) to the membrane potential: a delta synapse's effect.
+
+        Neurons in their refractory period (a positive `refractory_left`
+        state) ignore it: their potential is held, as in NEST's
+        `iaf_psc_delta` and in [`brainox.exact.DeltaSynapses`][].
+        """
+        left = getattr(self, "refractory_left", None)
+        if isinstance(left, ShortTerm):
+            dv = jnp.where(left.value > 0, 0, dv)
         return self.with_states(**{self.voltage_name: self.voltage + dv})
 
     @property
