@@ -261,6 +261,13 @@ def test_errors_name_the_argument_and_the_fix():
             size=3,
             synapse=bx.synapses.Exponential(4),
         )
+    with pytest.raises(ValueError, match="`rate` must be finite"):  # it never ended
+        bx.inputs.PoissonInput("a", 10, np.inf, 0.1, dt=0.1, key=key, size=3)
+    # A NaN rate fed to an inhomogeneous group is an error, not silence.
+    group = bx.inputs.InhomogeneousPoissonGroup(3, key=key)
+    with pytest.raises(Exception, match="must be a number >= 0 Hz"):
+        rate = jnp.array([np.nan, 100.0, 100.0])
+        bx.simulate(group, n_steps=5, dt=0.1, inputs=lambda s, t: rate)
     ext = bx.inputs.PoissonInput("a", 10, 1.0, 0.1, dt=0.1, key=key, size=3)
     with pytest.raises(ValueError, match="dt=0.2"):
         bx.simulate(bx.Network({"a": bx.LIF(3)}, {"x": ext}), 1.0, dt=0.2)

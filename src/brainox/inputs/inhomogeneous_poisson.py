@@ -76,7 +76,10 @@ class InhomogeneousPoissonGroup(eqx.Module):
         spike = self.spike.value
         rate = jnp.broadcast_to(jnp.asarray(x, spike.dtype), spike.shape)
         rate = eqx.error_if(
-            rate, jnp.any(rate < 0), "the rate of a Poisson group must be >= 0 Hz."
+            rate,
+            jnp.any(~(rate >= 0)),  # NaN too
+            "the rate of a Poisson group must be a number >= 0 Hz (got a negative "
+            "rate or NaN).",
         )
         key, sub = next_key(self.key, self.impl)
         u = jax.random.uniform(sub, spike.shape, spike.dtype)

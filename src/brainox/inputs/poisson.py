@@ -355,6 +355,13 @@ class PoissonInput(AbstractSynapticProjection):
                 "bx.outputs.Delta() for delta synapses."
             )
         self.rate = as_param("rate", rate, self.size, dtype, nonnegative=True)
+        if not isinstance(self.rate, Tracer) and not bool(
+            jnp.all(jnp.isfinite(self.rate))
+        ):
+            raise ValueError(
+                "`rate` must be finite (Hz): an infinite mean count per step has "
+                "no Poisson sample."
+            )
         self.weight = as_param("weight", weight, self.size, dtype)
         self.synapse = synapse
         default = Delta() if synapse is None else CUBA()
