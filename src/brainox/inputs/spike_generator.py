@@ -34,7 +34,7 @@ class SpikeGenerator(eqx.Module):
 
     - `n`: number of sources.
     - `indices`: the source of each spike (ints in `[0, n)`).
-    - `times`: the time of each spike (ms, >= dt / 2).
+    - `times`: the time of each spike (ms, > dt / 2; halves round to even).
     - `dt`: the simulation step (ms).
     - `allow_multiple`: allow several spikes of a source in one step.
     - `dtype`: floating dtype of the spikes.
@@ -94,7 +94,8 @@ class SpikeGenerator(eqx.Module):
             early = time[step < 0].min()
             raise ValueError(
                 f"a spike at {early} ms rounds to time 0, before the end of the "
-                f"first step (dt = {self.dt} ms); spike times must be >= dt / 2."
+                f"first step (dt = {self.dt} ms); spike times must be > dt / 2 (a "
+                "time on a half step rounds to the even step: dt / 2 to 0)."
             )
         order = np.lexsort((index, step))
         step, index = step[order], index[order]
