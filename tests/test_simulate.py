@@ -429,43 +429,25 @@ def test_checkpoint_keeps_other_files_and_low_precision_records(tmp_path, monkey
 
 def test_checkpoint_of_another_run_is_refused(tmp_path):
     neuron, x = noisy_population(), drive()
-    bx.simulate(
-        neuron,
-        n_steps=2000,
-        dt=0.1,
-        inputs=x,
-        chunk_size=500,
-        checkpoint=tmp_path / "c",
-    )
-    with pytest.raises(ValueError, match="is of another run .chunk_size: saved 500"):
-        bx.simulate(
-            neuron,
+
+    def run(model, chunk_size, **kwargs):
+        return bx.simulate(
+            model,
             n_steps=2000,
             dt=0.1,
             inputs=x,
-            chunk_size=1000,
+            chunk_size=chunk_size,
             checkpoint=tmp_path / "c",
+            **kwargs,
         )
+
+    run(neuron, 500)
+    with pytest.raises(ValueError, match="is of another run .chunk_size: saved 500"):
+        run(neuron, 1000)
     # A model with other parameters (here tau) is another run too.
     other = eqx.tree_at(lambda n: n.tau, neuron, neuron.tau * 2)
     with pytest.raises(ValueError, match="another run .parameters: saved '[0-9a-f]+'"):
-        bx.simulate(
-            other,
-            n_steps=2000,
-            dt=0.1,
-            inputs=x,
-            chunk_size=500,
-            checkpoint=tmp_path / "c",
-        )
+        run(other, 500)
     # resume=False starts afresh and overwrites it.
-    _, rec = bx.simulate(
-        neuron,
-        n_steps=2000,
-        dt=0.1,
-        inputs=x,
-        chunk_size=1000,
-        checkpoint=tmp_path / "c",
-        resume=False,
-        monitors=["V"],
-    )
+    _, rec = run(neuron, 1000, resume=False, monitors=["V"])
     assert rec["V"].shape == (2000, 50)

@@ -30,9 +30,8 @@ def _check(outputs: ArrayLike, labels: ArrayLike, name: str) -> tuple[Array, Arr
     n_classes = outputs.shape[-1]
     outside = (labels < 0) | (labels >= n_classes)
     if isinstance(labels, Tracer):
-        outputs = eqx.error_if(
-            outputs, jnp.any(outside), f"`labels` must lie in [0, {n_classes})."
-        )
+        message = f"`labels` must lie in [0, {n_classes})."
+        outputs = jnp.asarray(eqx.error_if(outputs, jnp.any(outside), message))
     elif bool(jnp.any(outside)):
         bad = int(np.asarray(labels)[np.asarray(outside)].flat[0])
         raise ValueError(
