@@ -56,6 +56,12 @@ class AdEx(AbstractNeuron):
     The default solver is [`brainox.RK4`][]: the `V` equation is not
     conditionally linear, and exponential Euler overflows in float32 when it
     linearises the run-away near `V_peak` (see [`brainox.ExpIF`][]).
+    Solvers with negative stage weights (`diffrax.Tsit5`, `diffrax.Dopri5`)
+    are not suited: the frozen field at `V_peak` is huge (about `10^11` mV/ms
+    at `V_peak = 0`, `V_T = -50`, `Delta_T = 2`), and a negatively weighted
+    stage sends `V` far below rest and `w` far up, silently (at 800 pA, dt =
+    0.01 ms, Tsit5 gives 1 spike in 100 ms where RK4 and Heun give the 3 of
+    an accurate reference at 17.7, 40.5 and 71.3 ms). Use RK4, Heun or Euler.
 
     The input passed to `step` (and `args` of `vector_field`) is `I`, in pA: a
     scalar or one value per neuron. Synaptic conductances `g` (nS) compose as the
@@ -99,7 +105,8 @@ class AdEx(AbstractNeuron):
     - `w_init`: initial adaptation current (pA). Default 0.
     - `surrogate`: the spike function's surrogate gradient (default
       `bx.surrogate.Sigmoid(1.0)`, slope in 1/mV).
-    - `solver`: any diffrax solver (default [`brainox.RK4`][]).
+    - `solver`: a diffrax solver with non-negative stage weights (default
+      [`brainox.RK4`][]; see above).
     - `key`: a `jax.random.key` for a random `V_init`.
     - `dtype`: floating dtype of parameters and states.
 
