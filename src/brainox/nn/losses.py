@@ -28,12 +28,16 @@ def _check(outputs: ArrayLike, labels: ArrayLike, name: str) -> tuple[Array, Arr
             f"`labels` must be integer class indices, got dtype {labels.dtype}."
         )
     n_classes = outputs.shape[-1]
-    outside = (labels < 0) | (labels >= n_classes)
     if isinstance(labels, Tracer):
+        outside = (labels < 0) | (labels >= n_classes)
         message = f"`labels` must lie in [0, {n_classes})."
         outputs = jnp.asarray(eqx.error_if(outputs, jnp.any(outside), message))
-    elif bool(jnp.any(outside)):
-        bad = int(np.asarray(labels)[np.asarray(outside)].flat[0])
+        return outputs, labels
+    # Concrete labels (also closed over inside jit) are checked on the host.
+    host = np.asarray(labels)
+    outside = (host < 0) | (host >= n_classes)
+    if outside.any():
+        bad = int(host[outside].flat[0])
         raise ValueError(
             f"`labels` holds {bad}, outside [0, {n_classes}): one index per "
             f"example among the {n_classes} classes (the last axis of `{name}`)."
