@@ -102,9 +102,11 @@ def simulate(
     Crossings are detected at the ends of the solver's steps: a potential that
     rises above the threshold and falls back below it within one step is not a
     spike here, though a fine fixed-step simulation counts one. Only
-    near-grazing crossings are affected (a LIF under a slow sine drive peaking
-    1e-3 mV above threshold for 0.5 ms is missed at the default tolerances; a
-    peak of 1e-2 mV is found); pass a smaller `rtol`/`atol` for smaller steps.
+    near-grazing crossings are affected: a LIF (tau 20 ms, R 100 MOhm, 15 mV
+    to threshold) under `159.37 + 20 sin(2 pi 0.05 t)` pA peaks 1e-3 mV above
+    threshold for 0.5 ms and is missed at the default tolerances; with a mean
+    of 159.45 pA its crossing is found. Pass a smaller `rtol`/`atol` for
+    smaller steps.
 
     The spike times are differentiable with respect to the parameters, the input
     and the weights: `jax.grad` of a spike time is the implicit-function-theorem
