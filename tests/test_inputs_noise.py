@@ -94,6 +94,15 @@ def test_bad_noise_arguments_are_named(make, match):
         make()
 
 
+@pytest.mark.parametrize("key", [0, None])
+def test_ou_current_checks_its_key(key):
+    # (Under the jaxtyping test hook its check names the argument first.)
+    with pytest.raises(
+        TypeError, match="`key` must be a jax.random.key|parameter 'key'"
+    ):
+        bx.inputs.OUCurrent("pop", 3, mean=0.0, sigma=1.0, tau=5.0, dt=0.1, key=key)
+
+
 def test_noise_refuses_another_dt_and_population_size():
     ou = ou_source(3, 0.1, mean=0.0, sigma=1.0, tau=1.0)
     with pytest.raises(ValueError, match="built for dt = 0.1"):

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 
 from .._custom_types import Array, FloatLike
 from .._state import Hidden
-from .._validate import as_param, check_dt, check_size
+from .._validate import as_param, check_dt, check_key, check_size
 from ._sde import AbstractNoiseCurrent, BrownianBlocks
 
 
@@ -93,7 +93,7 @@ class OUCurrent(AbstractNoiseCurrent):
         self.mean = as_param("mean", mean, n, dtype)
         self.sigma = as_param("sigma", sigma, n, dtype, nonnegative=True)
         self.tau = as_param("tau", tau, n, dtype, positive=True)
-        init_key, noise_key = jax.random.split(key)
+        init_key, noise_key = jax.random.split(check_key("key", key))
         if stationary:
             if I_init is not None:
                 raise ValueError("give `I_init` or `stationary=True`, not both.")
