@@ -5,6 +5,7 @@ must raise; warnings for steps too coarse for a model; and the runtime checks th
 survive `jit` (non-finite states, overflows of fixed-size buffers).
 """
 
+import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -335,6 +336,24 @@ BAD = [
         ValueError,
         r"input to population 'a' has shape \(4,\) per step, but the population "
         r"has shape \(5,\); pass a scalar or one value per neuron",
+    ),
+    (
+        "neuron step with dt zero",
+        lambda: bx.LIF(5).step(jnp.ones(5), 0.0),
+        ValueError,
+        r"`dt` must be a positive number of ms, got 0.0",
+    ),
+    (
+        "synapse step with negative dt",
+        lambda: bx.synapses.Exponential(5, tau=5.0).step(None, -0.1),
+        ValueError,
+        r"`dt` must be a positive number of ms, got -0.1",
+    ),
+    (
+        "implicit solver without tolerances",
+        lambda: bx.AdEx(5, solver=diffrax.Kvaerno3()),
+        ValueError,
+        r"solver=Kvaerno3\(...\) has a root finder without tolerances",
     ),
     # The runner.
     ("dt NaN", lambda: run(dt=float("nan")), ValueError, r"`dt` must be a positive"),

@@ -177,3 +177,14 @@ def test_implicit_solver_failure_is_reported():
         jax.block_until_ready(
             bx.integrate_step(solver, stiff, {"y": jnp.ones(3)}, None, 1.0)
         )
+
+
+@pytest.mark.parametrize("solver", [diffrax.ImplicitEuler(), diffrax.Kvaerno5()])
+def test_implicit_solver_without_tolerances_is_refused_by_name(solver):
+    # diffrax's default root finder takes rtol/atol from a step-size
+    # controller; fixed steps have none (diffrax's own error is a TypeError
+    # about `other`).
+    with pytest.raises(ValueError, match=r"solver=.*root_finder=diffrax.VeryChord"):
+        bx.LIF(2, solver=solver)
+    with pytest.raises(ValueError, match="has a root finder without tolerances"):
+        bx.integrate_step(solver, logistic, {"y": jnp.ones(2)}, None, 0.1)

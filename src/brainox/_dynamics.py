@@ -21,6 +21,7 @@ import numpy as np
 
 from ._custom_types import Array, PyTree
 from ._state import Hidden, ShortTerm
+from ._validate import check_dt
 from .surrogate import AbstractSurrogate
 
 
@@ -58,6 +59,9 @@ def integrate_step(
         y1 = bx.integrate_step(diffrax.Tsit5(), f, {"V": v}, current, 0.1)
         ```
     """
+    check_solver(solver)
+    if not isinstance(dt, jax.core.Tracer):
+        check_dt(dt)
     term = diffrax.ODETerm(vector_field)
     dtype = _time_dtype(y0)
     # Inputs in the state's precision: a float64 input (64-bit mode) to a
@@ -75,6 +79,26 @@ def integrate_step(
             "loosen its rtol/atol, raise root_find_max_steps, or reduce dt.",
         )
     return y1
+
+
+def check_solver(solver: diffrax.AbstractSolver) -> None:
+    """Refuse an implicit solver whose root finder takes its tolerances from a
+    step-size controller: brainox steps solvers one fixed step at a time, so
+    there is none (diffrax would fail with an unrelated type error)."""
+    if not isinstance(solver, diffrax.AbstractImplicitSolver):
+        return
+    root_finder = solver.root_finder
+    tolerances = [getattr(root_finder, name, None) for name in ("rtol", "atol")]
+    if not all(
+        isinstance(tol, (int, float, np.ndarray, jax.Array)) for tol in tolerances
+    ):
+        raise ValueError(
+            f"solver={type(solver).__name__}(...) has a root finder without "
+            "tolerances of its own (diffrax takes them from a step-size "
+            "controller, which fixed steps do not have); pass them, e.g. "
+            f"diffrax.{type(solver).__name__}(root_finder="
+            "diffrax.VeryChord(rtol=1e-6, atol=1e-6))."
+        )
 
 
 def _is_float_array(x: Any) -> bool:
@@ -108,6 +132,9 @@ class AbstractDynamics(eqx.Module):
     """
 
     solver: eqx.AbstractVar[diffrax.AbstractSolver]
+
+    def __check_init__(self):
+        check_solver(self.solver)
 
     @abc.abstractmethod
     def vector_field(self, t: Array, y: dict[str, Array], args: PyTree) -> dict:
