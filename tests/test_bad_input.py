@@ -350,6 +350,19 @@ BAD = [
         r"`dt` must be a positive number of ms, got -0.1",
     ),
     (
+        "rate model input shape",
+        lambda: bx.rates.WilsonCowan(5).step({"I": jnp.ones(3)}, 0.1),
+        ValueError,
+        r"input to WilsonCowan \('I'\) has shape \(3,\) per step, but the "
+        r"population has shape \(5,\)",
+    ),
+    (
+        "rate model input shape in simulate",
+        lambda: run(bx.rates.StuartLandau(5), inputs=jnp.ones((4, 2))),
+        ValueError,
+        r"input to StuartLandau \('x'\) has shape \(2,\) per step",
+    ),
+    (
         "implicit solver without tolerances",
         lambda: bx.AdEx(5, solver=diffrax.Kvaerno3()),
         ValueError,

@@ -109,7 +109,7 @@ class StuartLandau(AbstractDynamics):
 
     def vector_field(self, t, y, args):
         """`dx/dt` and `dy/dt` (1/ms); `args` is an additive forcing (see above)."""
-        forcing = split_input(args, ("x", "y"), "StuartLandau")
+        forcing = split_input(args, ("x", "y"), "StuartLandau", y["x"])
         x, yy = y["x"], y["y"]
         r2 = x * x + yy * yy
         return {

@@ -182,7 +182,7 @@ class WilsonCowan(AbstractDynamics):
 
     def vector_field(self, t, y, args):
         """`dE/dt` and `dI/dt` (1/ms); `args` adds to `P` and `Q` (see above)."""
-        inputs = split_input(args, ("E", "I"), "WilsonCowan")
+        inputs = split_input(args, ("E", "I"), "WilsonCowan", y["E"])
         E, inh = y["E"], y["I"]
         x_E = self.w_EE * E - self.w_EI * inh + self.P + inputs["E"]
         x_I = self.w_IE * E - self.w_II * inh + self.Q + inputs["I"]
