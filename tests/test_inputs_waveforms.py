@@ -46,6 +46,36 @@ def test_sinusoid_matches_its_formula():
     np.testing.assert_allclose(values, expected, atol=2e-5)
 
 
+@pytest.mark.parametrize("dtype, bound", [(jnp.float32, 6.3e-3), (jnp.float64, 1e-9)])
+def test_sinusoid_phase_after_long_runs_is_as_documented(dtype, bound):
+    # The docstring: in float32 the value is off by up to 2 pi f t x 1e-7 of
+    # the amplitude (6.3e-3 at 10 Hz after 1000 s); float64 keeps it exact.
+    steps = np.array([10**5, 10**6, 10**7])
+    with jax.enable_x64(dtype == jnp.float64):
+        w = bx.inputs.Sinusoid(1.0, 10.0, dt=DT, phase=0.7, dtype=dtype)
+        values = np.asarray(jax.vmap(w.at)(jnp.asarray(steps, jnp.int32)))
+    expected = np.sin(2 * np.pi * 10.0 * steps * DT / 1000.0 + 0.7)
+    errors = np.abs(values - expected)
+    assert errors.max() < bound
+    if dtype == jnp.float32:  # the error grows with t, as documented
+        assert errors[0] < 1e-4 < errors[2]
+
+
+def test_square_wave_in_float64_keeps_its_boundaries_in_long_runs():
+    # The docstring: float32 moves boundaries near a step's start (206 of the
+    # 10^5 steps after 1000 s at 7.3 Hz); float64 keeps every one.
+    steps = np.arange(10**7 - 10**5, 10**7)
+    cycles = steps * DT * 7.3 / 1000.0
+    expected = np.where(cycles - np.floor(cycles) < 0.5, 1.0, 0.0)
+    with jax.enable_x64(True):
+        w = bx.inputs.SquareWave(1.0, 7.3, dt=DT, duty=0.5, dtype=jnp.float64)
+        values = np.asarray(jax.vmap(w.at)(jnp.asarray(steps, jnp.int32)))
+    w32 = bx.inputs.SquareWave(1.0, 7.3, dt=DT, duty=0.5)
+    values32 = np.asarray(jax.vmap(w32.at)(jnp.asarray(steps, jnp.int32)))
+    np.testing.assert_array_equal(values, expected)
+    assert 100 < np.sum(values32 != expected) < 400
+
+
 def test_square_wave_duty_cycle_and_period():
     # 20 Hz = 50 ms period, 25 % duty: 12.5 ms (125 steps) high per period.
     w = bx.inputs.SquareWave(3.0, 20.0, dt=DT, duty=0.25, offset=1.0)
