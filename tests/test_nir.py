@@ -14,6 +14,11 @@ import pytest
 import brainox as bx
 
 
+F32 = jnp.float32
+"""The layers' dtype (eqx.nn defaults to float64 in 64-bit mode, bx.nn and
+from_nir to float32; conv needs one dtype)."""
+
+
 def _simulate(model, xs):
     """Outputs and every layer's spikes over time, from rest."""
     ys, _, spikes = bx.nn.run(bx.reset(model), xs, record=bx.nn.record_spikes)
@@ -46,10 +51,10 @@ def _mlp(getkey):
 def _convnet(getkey):
     return bx.nn.Sequential(
         [
-            eqx.nn.Conv2d(1, 3, 3, padding=1, key=getkey()),
+            eqx.nn.Conv2d(1, 3, 3, padding=1, key=getkey(), dtype=F32),
             bx.nn.LIF((3, 6, 6), beta=0.85, threshold=0.3, reset="zero"),
             eqx.nn.Lambda(jnp.ravel),
-            eqx.nn.Linear(108, 5, key=getkey()),
+            eqx.nn.Linear(108, 5, key=getkey(), dtype=F32),
             bx.nn.LIF(5, beta=0.9, threshold=0.2),
         ]
     )
@@ -94,7 +99,7 @@ def test_convnet_round_trip_through_file_is_identical(getkey, tmp_path):
         "Linear",
         "LIF",
     ]
-    xs = jax.random.uniform(getkey(), (30, 1, 6, 6), maxval=1.0)
+    xs = jax.random.uniform(getkey(), (30, 1, 6, 6), F32, maxval=1.0)
     _assert_same_run(model, imported, xs)
 
 
@@ -102,7 +107,9 @@ def test_avg_and_sum_pooling_round_trip(getkey):
     sum_pool = eqx.nn.Pool(0, jax.lax.add, 2, 2, 2)
     model = bx.nn.Sequential(
         [
-            eqx.nn.Conv2d(1, 2, 3, padding="SAME", use_bias=False, key=getkey()),
+            eqx.nn.Conv2d(
+                1, 2, 3, padding="SAME", use_bias=False, key=getkey(), dtype=F32
+            ),
             eqx.nn.AvgPool2d(2, 2),
             bx.nn.LIF((2, 4, 4), beta=0.9, threshold=0.2),
             sum_pool,
@@ -124,17 +131,27 @@ def test_avg_and_sum_pooling_round_trip(getkey):
     np.testing.assert_array_equal(graph.nodes["i_5"].r, np.full(8, 0.5))  # 1 / dt
     imported = bx.interop.from_nir(graph)
     assert imported[0].bias is None  # zero NIR bias -> no bias
-    xs = jax.random.uniform(getkey(), (20, 1, 8, 8), maxval=1.0)
+    xs = jax.random.uniform(getkey(), (20, 1, 8, 8), F32, maxval=1.0)
     _assert_same_run(model, imported, xs)
+
+
+def test_export_infers_shapes_of_float64_layers(getkey):
+    # eqx.nn layers are float64 in 64-bit mode; shape inference feeds them
+    # their own dtype (a float32 probe made conv refuse the mix).
+    with jax.enable_x64(True):
+        conv = eqx.nn.Conv2d(1, 2, 3, padding=1, key=getkey(), dtype=jnp.float64)
+        model = bx.nn.Sequential([conv, bx.nn.LIF((2, 4, 4), beta=0.9)])
+        graph = bx.interop.to_nir(model, (1, 4, 4))
+    assert graph.nodes["conv2d_0"].output_type["output"].tolist() == [2, 4, 4]
 
 
 def test_strided_conv1d_round_trip(getkey):
     model = bx.nn.Sequential(
         [
-            eqx.nn.Conv1d(2, 3, 3, stride=2, padding=1, key=getkey()),
+            eqx.nn.Conv1d(2, 3, 3, stride=2, padding=1, key=getkey(), dtype=F32),
             bx.nn.LIF((3, 5), beta=0.8, threshold=0.2),
             jnp.ravel,
-            eqx.nn.Linear(15, 4, use_bias=False, key=getkey()),
+            eqx.nn.Linear(15, 4, use_bias=False, key=getkey(), dtype=F32),
             bx.nn.LI(4, beta=0.7),
         ]
     )
@@ -144,7 +161,7 @@ def test_strided_conv1d_round_trip(getkey):
     assert conv.output_type["output"].tolist() == [3, 5]
     imported = bx.interop.from_nir(graph)
     assert isinstance(imported[0], eqx.nn.Conv1d) and imported[0].stride == (2,)
-    xs = jax.random.uniform(getkey(), (25, 2, 10), maxval=1.5)
+    xs = jax.random.uniform(getkey(), (25, 2, 10), F32, maxval=1.5)
     _assert_same_run(model, imported, xs)
 
 

@@ -38,23 +38,29 @@ def test_integrate_and_fire_rates_reproduce_the_relu_layer(getkey):
     assert np.abs(counts - np.floor(T * np.clip(z, 0, 1))).max() <= 1
 
 
-def test_sequential_migration_infers_conv_feature_shapes(getkey):
+@pytest.mark.parametrize("dtype", [jnp.float32, jnp.float64])
+def test_sequential_migration_infers_conv_feature_shapes(getkey, dtype):
+    # A float64 conv (eqx.nn's default in 64-bit mode) takes float64 input
+    # when the shapes are inferred.
     k1, k2 = jax.random.split(getkey())
-    static = eqx.nn.Sequential(
-        [
-            eqx.nn.Conv2d(1, 4, 3, padding=1, key=k1),
-            eqx.nn.Lambda(jax.nn.relu),
-            eqx.nn.MaxPool2d(2, 2),
-            eqx.nn.Lambda(jnp.ravel),
-            eqx.nn.Linear(64, 10, key=k2),
-        ]
-    )
-    snn = bx.nn.to_spiking(static, in_shape=(1, 8, 8))
+    with jax.enable_x64(dtype == jnp.float64):
+        static = eqx.nn.Sequential(
+            [
+                eqx.nn.Conv2d(1, 4, 3, padding=1, key=k1, dtype=dtype),
+                eqx.nn.Lambda(jax.nn.relu),
+                eqx.nn.MaxPool2d(2, 2),
+                eqx.nn.Lambda(jnp.ravel),
+                eqx.nn.Linear(64, 10, key=k2, dtype=dtype),
+            ]
+        )
+        snn = bx.nn.to_spiking(static, in_shape=(1, 8, 8))
+    assert snn.layers[0].weight.dtype == dtype
     assert isinstance(snn.layers[1], bx.nn.LIF) and snn.layers[1].shape == (4, 8, 8)
     np.testing.assert_array_equal(snn.layers[0].weight, static.layers[0].weight)
     np.testing.assert_array_equal(snn.layers[4].weight, static.layers[4].weight)
     assert snn.layers[3] is static.layers[3]
-    out, _ = bx.nn.run(snn, jnp.ones((3, 1, 8, 8)))
+    with jax.enable_x64(dtype == jnp.float64):
+        out, _ = bx.nn.run(snn, jnp.ones((3, 1, 8, 8), dtype))
     assert out.shape == (3, 10)
 
 

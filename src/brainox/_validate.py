@@ -36,6 +36,13 @@ def check_float_dtype(name: str, dtype: Any) -> Any:
     return dtype
 
 
+def floating_dtype(tree: Any) -> Any:
+    """The dtype of the first floating array in `tree`, else the default float
+    (an `eqx.nn` layer built in 64-bit mode is float64 and takes float64 input)."""
+    floats = jtu.tree_leaves(eqx.filter(tree, eqx.is_inexact_array))
+    return floats[0].dtype if floats else jnp.result_type(float)
+
+
 def as_param(
     name: str,
     value: Any,

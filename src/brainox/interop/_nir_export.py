@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._validate import floating_dtype
 from ..nn import LI, LIF, AbstractLayer, CubaLIF, Sequential
 from ._nir_convention import (
     Discretization,
@@ -58,7 +59,7 @@ def layer_out_shape(layer: Any, shape: tuple[int, ...], index: int) -> tuple[int
         return layer(x)[0] if isinstance(layer, AbstractLayer) else layer(x)
 
     try:
-        out = jax.eval_shape(call, jax.ShapeDtypeStruct(shape, jnp.float32))
+        out = jax.eval_shape(call, jax.ShapeDtypeStruct(shape, floating_dtype(layer)))
     except (ValueError, TypeError) as err:
         raise ValueError(
             f"Layer {index} ({type(layer).__name__}) of the model does not accept the "

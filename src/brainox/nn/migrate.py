@@ -7,6 +7,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from .._validate import floating_dtype
 from ._layer import AbstractLayer, feature_shape
 from .lif import LIF
 from .sequential import Sequential
@@ -127,6 +128,7 @@ def to_spiking(
             converted.append(make(shape))
         else:
             converted.append(layer)
-            shape = jax.eval_shape(layer, jax.ShapeDtypeStruct(shape, jnp.float32))
+            like = jax.ShapeDtypeStruct(shape, floating_dtype(layer))
+            shape = jax.eval_shape(layer, like)
             shape = shape.shape
     return Sequential(converted)
