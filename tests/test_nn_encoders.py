@@ -39,8 +39,9 @@ def test_latency_times_follow_the_rc_charging_time():
     t = bx.nn.latency_times(jnp.asarray(x), 10, tau=5.0, threshold=0.1)
     np.testing.assert_allclose(t, 5.0 * np.log(x / (x - 0.1)), rtol=1e-6)
     below = bx.nn.latency_times(jnp.array([0.05]), 10, tau=5.0, threshold=0.1)
-    floor = np.float32(0.1) + np.float32(1e-7)  # threshold + epsilon, in float32
-    expect = 5.0 * np.log(floor / (floor - np.float32(0.1)))
+    real = below.dtype.type  # float32, or float64 in 64-bit mode
+    floor = real(0.1) + real(1e-7)  # threshold + epsilon, in the input's precision
+    expect = 5.0 * np.log(floor / (floor - real(0.1)))
     assert float(below[0]) == pytest.approx(expect, rel=1e-5)
 
 

@@ -121,19 +121,20 @@ def test_fitzhugh_nagumo_oscillation_onset_and_period():
 def test_fitzhugh_nagumo_diffeqsolve_agrees_with_stepping():
     """`diffeqsolve` on the vector field with the same solver and steps as `step`."""
     neuron = bx.FitzHughNagumo(2, v_init=jnp.array([-1.0, 0.5]), w_init=jnp.zeros(2))
-    current = jnp.array([0.5, 0.0])
+    real = neuron.v.value.dtype  # float32: input and times too, also in 64-bit mode
+    current = jnp.array([0.5, 0.0], real)
     _, rec = bx.simulate(
         neuron, 100.0, dt=0.05, inputs=lambda s, t: current, monitors=["v", "w"]
     )
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(neuron.vector_field),
         neuron.solver,
-        0.0,
-        100.0,
-        0.05,
+        jnp.asarray(0.0, real),
+        jnp.asarray(100.0, real),
+        jnp.asarray(0.05, real),
         neuron.hidden_values(),
         args=current,
-        saveat=diffrax.SaveAt(ts=jnp.asarray(rec["t"][::20], jnp.float32)),
+        saveat=diffrax.SaveAt(ts=jnp.asarray(rec["t"][::20], real)),
         stepsize_controller=diffrax.ConstantStepSize(),
         max_steps=2_001,
     )
