@@ -42,6 +42,11 @@ import optax
 import brainox as bx
 
 
+F32 = jnp.float32
+"""The layers' dtype: float32 like the data and bx.nn's layers, also in 64-bit
+mode (where eqx.nn layers would default to float64)."""
+
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _networks  # noqa: E402
 from spiking_cnn_fashion_mnist import evaluate, fit, scale_weights  # noqa: E402
@@ -85,17 +90,25 @@ class NeuromorphicVision(eqx.Module):
         pool = eqx.nn.MaxPool2d(2, 2)
         self.network = eqx.nn.Sequential(
             [
-                scale_weights(eqx.nn.Conv2d(1, c1, 3, padding=1, key=k1), weight_gain),
+                scale_weights(
+                    eqx.nn.Conv2d(1, c1, 3, padding=1, key=k1, dtype=F32), weight_gain
+                ),
                 relu,
                 pool,
-                scale_weights(eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k2), weight_gain),
+                scale_weights(
+                    eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k2, dtype=F32), weight_gain
+                ),
                 relu,
                 pool,
                 eqx.nn.Lambda(jnp.ravel),
-                scale_weights(eqx.nn.Linear(n_features, hidden, key=k3), weight_gain),
+                scale_weights(
+                    eqx.nn.Linear(n_features, hidden, key=k3, dtype=F32), weight_gain
+                ),
                 relu,  # the "current" of the tutorial's fc_current
                 # the tutorial's W_decision:
-                scale_weights(eqx.nn.Linear(hidden, num_classes, key=k4), weight_gain),
+                scale_weights(
+                    eqx.nn.Linear(hidden, num_classes, key=k4, dtype=F32), weight_gain
+                ),
             ]
         )
         self.image_shape = (height, width)

@@ -44,6 +44,11 @@ import optax
 import brainox as bx
 
 
+F32 = jnp.float32
+"""The layers' dtype: float32 like the data and bx.nn's layers, also in 64-bit
+mode (where eqx.nn layers would default to float64)."""
+
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _networks  # noqa: E402
 
@@ -81,23 +86,26 @@ class SpikingCNN(eqx.Module):
         k_stem, k_conv, k_fc, k_out = jax.random.split(key, 4)
         half, quarter = image_size // 2, image_size // 4
         pool = eqx.nn.MaxPool2d(2, 2)
-        stem_conv = eqx.nn.Conv2d(1, c1, 3, padding=1, key=k_stem)
+        stem_conv = eqx.nn.Conv2d(1, c1, 3, padding=1, key=k_stem, dtype=F32)
         self.stem = eqx.nn.Sequential([scale_weights(stem_conv, weight_gain), pool])
         self.body = bx.nn.Sequential(
             [
                 bx.nn.LIF((c1, half, half), beta=beta),
                 scale_weights(
-                    eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k_conv), weight_gain
+                    eqx.nn.Conv2d(c1, c2, 3, padding=1, key=k_conv, dtype=F32),
+                    weight_gain,
                 ),
                 pool,
                 bx.nn.LIF((c2, quarter, quarter), beta=beta),
                 eqx.nn.Lambda(jnp.ravel),
                 scale_weights(
-                    eqx.nn.Linear(c2 * quarter**2, hidden, key=k_fc), weight_gain
+                    eqx.nn.Linear(c2 * quarter**2, hidden, key=k_fc, dtype=F32),
+                    weight_gain,
                 ),
                 bx.nn.LIF(hidden, beta=beta),
                 scale_weights(
-                    eqx.nn.Linear(hidden, num_classes, key=k_out), weight_gain
+                    eqx.nn.Linear(hidden, num_classes, key=k_out, dtype=F32),
+                    weight_gain,
                 ),
                 bx.nn.LI(num_classes, beta=beta),
             ]

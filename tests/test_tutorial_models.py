@@ -91,10 +91,10 @@ def test_neuromorphic_vision_learns_digits(loss_fn, scores_fn, min_accuracy):
 
 def test_output_shapes_and_parameter_counts(getkey):
     cnn = SpikingCNN(num_steps=3, key=getkey())
-    assert cnn(jnp.zeros((28, 28))).shape == (3, 10)
+    assert cnn(jnp.zeros((28, 28), jnp.float32)).shape == (3, 10)
 
     vision = NeuromorphicVision((28, 28), channels=(4, 8), num_steps=5, key=getkey())
-    image = jax.random.uniform(getkey(), (28, 28))
+    image = jax.random.uniform(getkey(), (28, 28), jnp.float32)
     spikes = vision(image, "spike", key=getkey())
     assert spikes.shape == (5, 10)
     assert set(np.unique(np.asarray(spikes))) <= {0.0, 1.0}
@@ -102,7 +102,7 @@ def test_output_shapes_and_parameter_counts(getkey):
     latency = NeuromorphicVision(
         channels=(4, 8), num_steps=6, encoding="latency", key=getkey()
     )
-    assert latency(jnp.ones((8, 8)), "spike").shape == (6, 10)
+    assert latency(jnp.ones((8, 8), jnp.float32), "spike").shape == (6, 10)
     with pytest.raises(ValueError, match="mode"):
         vision(image, "burst")
     with pytest.raises(ValueError, match="encoding"):
