@@ -138,6 +138,49 @@ def test_cross_correlogram_peaks_at_the_known_lag():
     np.testing.assert_array_equal(auto, brute)
 
 
+@pytest.mark.parametrize("dt", [0.1, 0.25, 0.5])
+def test_correlograms_of_grid_spikes_are_flat_and_symmetric(dt):
+    # Spike times on a simulation grid put many pairs exactly on the bin
+    # edges (lags (k + 1/2) ms); they count half in each bin. Independent
+    # trains then give counts with Poisson scatter around a flat mean.
+    rng = np.random.default_rng(1)
+    a = np.unique(np.round(rng.uniform(0, 20_000, 2000) / dt)) * dt
+    b = np.unique(np.round(rng.uniform(0, 20_000, 2000) / dt)) * dt
+    _, counts = bx.analysis.cross_correlogram(a, b, bin_ms=1.0, max_lag=20.0)
+    z = (counts - counts.mean()) / np.sqrt(counts.mean())
+    assert np.abs(z).max() < 4 and 0.6 < z.std() < 1.4
+    _, auto = bx.analysis.autocorrelogram(a, bin_ms=1.0, max_lag=20.0)
+    np.testing.assert_array_equal(auto, auto[::-1])
+    # A regular train on a 0.5 ms grid: every lag bin holds the same number of
+    # grid lags, so the counts fall linearly with |lag| (the overlap), with no
+    # alternation between even and odd bins.
+    regular = np.arange(1, 201) * 0.5
+    _, auto = bx.analysis.autocorrelogram(regular, bin_ms=1.0, max_lag=5.0)
+    np.testing.assert_array_equal(auto, [380, 384, 388, 392, 396, 199, 396, 392,
+                                         388, 384, 380])  # fmt: skip
+
+
+def test_cross_correlogram_matches_numpy_off_the_edges():
+    rng = np.random.default_rng(2)
+    a, b = rng.uniform(0, 1000, 300), rng.uniform(0, 1000, 300)
+    lags = (b[None, :] - a[:, None]).ravel()
+    expected, _ = np.histogram(lags, bins=np.arange(-10.5, 11.5, 1.0))
+    _, counts = bx.analysis.cross_correlogram(a, b, bin_ms=1.0, max_lag=10.0)
+    np.testing.assert_array_equal(counts, expected)
+
+
+@pytest.mark.parametrize("duration, bin_ms", [(1000.0, 0.1), (1.0, 0.1), (0.3, 0.1),
+                                              (100.0, 0.2), (10.0, 3.0)])  # fmt: skip
+def test_spike_counts_keep_every_whole_window(duration, bin_ms):
+    # 1000 // 0.1 is 9999 in floating point: the last window was dropped.
+    counts = bx.analysis.spike_counts([[duration]], 1, duration, bin_ms=bin_ms)
+    whole = int(np.floor(duration / bin_ms + 1e-6))
+    assert counts.shape == (whole, 1)
+    # A spike at the very end lies in the last window, (.., duration], when
+    # the windows tile the recording.
+    assert counts.sum() == (1 if abs(whole * bin_ms - duration) < 1e-9 else 0)
+
+
 def test_count_correlation_of_identical_and_independent_trains():
     rng = np.random.default_rng(3)
     trains = poisson_trains(rng, 3, 20.0, 50_000.0)
@@ -200,6 +243,60 @@ def test_spectral_peak_of_a_sinusoidally_modulated_population():
             "neuron 5",
         ),
         (lambda: bx.analysis.firing_rates({"a": 1}, 1.0), "not understood"),
+        # n must be a whole number: 2.5 moved spikes onto the wrong neuron,
+        # and a duration in n's place (population_rate(raster, 1000.0)) gave
+        # 0.4 Hz for 100 Hz.
+        (
+            lambda: bx.analysis.spike_counts([[1.0], [2.0]], 2.5, 10.0, bin_ms=1.0),
+            r"`n`, the number of neurons, must be an integer >= 0, got 2.5"
+            r"|parameter 'n'",  # (the annotation, under the jaxtyping test hook)
+        ),
+        (
+            lambda: bx.analysis.population_rate(np.ones((10, 4)), 1000.0, dt=1.0),
+            r"got 1000.0 \(check the order of the arguments|parameter 'n'",
+        ),
+        (
+            lambda: bx.analysis.firing_rates(np.ones((10, 3)), dt=1.0, n=4),
+            r"`n` is 4 but the raster has 3 neurons",
+        ),
+        # A list of numbers is not a population (it was one neuron per spike),
+        # a 1-D array not a raster (it was read as counts).
+        (
+            lambda: bx.analysis.cv_isi([10.0, 20.0, 35.0, 40.0]),
+            r"`spikes` is a list of 4 numbers: pass one list of spike times",
+        ),
+        (
+            lambda: bx.analysis.cv_isi(np.array([10.0, 20.0, 35.0]), dt=0.1),
+            r"a spike raster must be 2-D, \(n_steps, n\), got shape \(3,\)",
+        ),
+        (
+            lambda: bx.analysis.firing_rates(np.array([[0.5], [0.0]]), dt=1.0),
+            r"holds 1 other values \(e.g. 0.5\)",
+        ),
+        (
+            lambda: bx.analysis.firing_rates(np.array([[-1.0], [0.0]]), dt=1.0),
+            r"whole numbers >= 0",
+        ),
+        (
+            lambda: bx.analysis.firing_rates([[np.nan, 5.0]], 10.0),
+            r"holds 1 spike times that are NaN or inf",
+        ),
+        (
+            lambda: bx.analysis.spike_counts([[1.0]], 1, 10.0, bin_ms=0.0),
+            r"`bin_ms` must be > 0 ms, got 0.0",
+        ),
+        (
+            lambda: bx.analysis.smooth(np.ones(5), kernel="box", width=1.0, bin_ms=0.0),
+            r"`bin_ms` must be > 0 ms, got 0.0",
+        ),
+        (
+            lambda: bx.analysis.power_spectrum(np.ones(100), 0.0),
+            r"`dt` must be a positive number of ms, got 0.0",
+        ),
+        (
+            lambda: bx.analysis.power_spectrum(np.ones(10), 1.0, segment_ms=1.0),
+            r"holds 1 samples of `dt` = 1.0 ms; it needs at least 2",
+        ),
     ],
 )
 def test_bad_inputs_are_named(call, match):

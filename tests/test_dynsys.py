@@ -254,6 +254,14 @@ def test_stability_codes_and_errors():
     assert labels == list(bx.dynsys.STABILITY_LABELS)
     # A saddle-focus with a 2-D unstable manifold (HH past its Hopf point).
     assert int(bx.dynsys.stability_code(jnp.array([0.1 + 1j, 0.1 - 1j, -3.0]))) == 3
+    # All unstable: the leading eigenvalue decides, as on the stable side.
+    assert int(bx.dynsys.stability_code(jnp.array([3.0, 1 + 1j, 1 - 1j]))) == 2
+    assert int(bx.dynsys.stability_code(jnp.array([1.0, 3 + 1j, 3 - 1j]))) == 3
+    # A failed Jacobian is no fixed point, not a "stable node"; integers work.
+    assert int(bx.dynsys.stability_code(jnp.array([jnp.nan, -1.0]))) == -1
+    assert int(bx.dynsys.stability_code(jnp.array([-1, -2]))) == 0
+    with pytest.raises(ValueError, match="`eigenvalues` must have"):
+        bx.dynsys.stability_code(jnp.zeros(0))
     with pytest.raises(TypeError, match="dynamics module"):
         bx.dynsys.fixed_points(jnp.zeros(2), 0.0)
     with pytest.raises(ValueError, match="not state variables"):

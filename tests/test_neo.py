@@ -60,7 +60,11 @@ def test_raster_monitor_exports_like_the_events(recording):
     rec, n, dt = recording
     # The raster is recorded every 5th step only: compare with those steps.
     block = bx.interop.to_neo(
-        {"raster": rec["raster"]}, dt=5 * dt, duration=100.0, sizes={"raster": n}
+        {"raster": rec["raster"]},
+        dt=dt,
+        record_every=5,
+        duration=100.0,
+        sizes={"raster": n},
     )
     trains = block.segments[0].spiketrains
     seen = np.concatenate([np.asarray(t.magnitude) for t in trains])
@@ -68,6 +72,18 @@ def test_raster_monitor_exports_like_the_events(recording):
     np.testing.assert_allclose(
         np.sort(seen), np.sort(rec["lif"].time[kept]), rtol=1e-12
     )
+
+
+def test_count_raster_repeats_its_counts():
+    # Two spikes of neuron 1 in the step recorded in row 4 (ends at 0.5 ms).
+    raster = np.zeros((10, 2))
+    raster[4, 1] = 2.0
+    block = bx.interop.to_neo(
+        {"t": (np.arange(10) + 1) * 0.1, "s": raster}, dt=0.1, rasters=["s"]
+    )
+    times = [np.asarray(t.magnitude) for t in block.segments[0].spiketrains]
+    assert times[0].size == 0
+    np.testing.assert_allclose(times[1], [0.5, 0.5], rtol=1e-12)
 
 
 def test_foreign_block_and_errors():

@@ -38,28 +38,35 @@ class Flat(NamedTuple):
 
 def flatten(spikes: Spikes, *, n: int | None = None, dt: float | None = None) -> Flat:
     """Read any form of spikes (see the module docstring) into a `Flat`."""
+    n = None if n is None else _check_n(n)
     duration = None
     if isinstance(spikes, SpikeEvents):
         time = np.asarray(spikes.time, np.float64)
         index = np.asarray(spikes.index, np.int64)
     elif _is_raster(spikes):
-        raster = np.asarray(spikes)
-        if raster.ndim == 1:
-            raster = raster[:, None]
+        counts = _raster_counts(np.asarray(spikes))
         if dt is None:
             raise ValueError(
                 "a dense spike raster needs the step: pass `dt=` (ms), the dt "
                 "of the simulation."
             )
-        counts = raster.astype(np.int64) if raster.dtype != bool else raster
+        if n is not None and n != counts.shape[1]:
+            raise ValueError(
+                f"`n` is {n} but the raster has {counts.shape[1]} neurons "
+                f"(shape {counts.shape}); leave `n` out for a raster."
+            )
         step, index = np.nonzero(counts)
         repeat = np.asarray(counts[step, index], np.int64)
         step, index = np.repeat(step, repeat), np.repeat(index, repeat)
         time = (step + 1) * float(dt)
-        duration = raster.shape[0] * float(dt)
-        if n is None:
-            n = raster.shape[1]
+        duration = counts.shape[0] * float(dt)
+        n = counts.shape[1]
     elif isinstance(spikes, Sequence):
+        if len(spikes) and all(np.ndim(t) == 0 for t in spikes):
+            raise ValueError(
+                f"`spikes` is a list of {len(spikes)} numbers: pass one list of "
+                "spike times per neuron, e.g. `[times]` for a single train."
+            )
         trains = [np.asarray(t, np.float64).reshape(-1) for t in spikes]
         time = np.concatenate(trains) if trains else np.zeros(0)
         index = np.repeat(np.arange(len(trains)), [t.size for t in trains])
@@ -71,6 +78,11 @@ def flatten(spikes: Spikes, *, n: int | None = None, dt: float | None = None) ->
             "bx.SpikeEvents, a (n_steps, n) raster with dt=, or a list of "
             "per-neuron spike-time arrays (ms)."
         )
+    if not np.all(np.isfinite(time)):
+        raise ValueError(
+            f"`spikes` holds {int(np.sum(~np.isfinite(time)))} spike times that "
+            "are NaN or inf; spike times must be finite (ms)."
+        )
     if n is None:
         n = int(index.max()) + 1 if index.size else 0
     if index.size and index.max() >= n:
@@ -79,6 +91,36 @@ def flatten(spikes: Spikes, *, n: int | None = None, dt: float | None = None) ->
             "the population size as `n=`."
         )
     return Flat(time, index, int(n), duration)
+
+
+def _check_n(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(
+            f"`n`, the number of neurons, must be an integer >= 0, got {n!r} "
+            "(check the order of the arguments: most functions take "
+            "`(spikes, n, duration)`, `firing_rates` takes `(spikes, duration)`)."
+        )
+    return int(n)
+
+
+def _raster_counts(raster: np.ndarray) -> np.ndarray:
+    """A raster's spike counts per step and neuron, `(n_steps, n)`, checked."""
+    if raster.ndim != 2:
+        raise ValueError(
+            f"a spike raster must be 2-D, (n_steps, n), got shape {raster.shape}; "
+            "for one neuron's raster pass `raster[:, None]`, for one train of "
+            "spike times pass `[times]`."
+        )
+    if raster.dtype == bool:
+        return raster
+    bad = ~np.isfinite(raster) | (raster < 0) | (raster != np.round(raster))
+    if np.any(bad):
+        raise ValueError(
+            "a spike raster holds spike counts per step (0/1, booleans or whole "
+            f"numbers >= 0), but `spikes` holds {int(np.sum(bad))} other values "
+            f"(e.g. {raster[bad].flat[0].item()!r})."
+        )
+    return raster.astype(np.int64)
 
 
 def _is_raster(x: Any) -> bool:

@@ -39,10 +39,14 @@ def spike_counts(
     """
     flat = flatten(spikes, n=n, dt=dt)
     duration = resolve_duration(flat, duration)
+    if not bin_ms > 0:
+        raise ValueError(f"`bin_ms` must be > 0 ms, got {bin_ms}.")
     flat = window(flat, start, duration)
     shifted = flat._replace(time=flat.time - start)
-    length = (duration - start) // bin_ms * bin_ms
-    return binned_counts(shifted, length, bin_ms)
+    # Whole windows, to 1e-9 relative: 1000 ms in windows of 0.1 ms is 10000
+    # of them (the float quotient 1000 // 0.1 is 9999).
+    n_windows = int(np.floor((duration - start) / bin_ms * (1 + 1e-9)))
+    return binned_counts(shifted, n_windows * bin_ms, bin_ms)
 
 
 def fano_factor(

@@ -61,6 +61,8 @@ def kernel_weights(kernel: str, width: float, bin_ms: float) -> tuple[np.ndarray
     """
     if kernel not in KERNELS:
         raise ValueError(f"`kernel` must be one of {KERNELS}, got {kernel!r}.")
+    if not bin_ms > 0:
+        raise ValueError(f"`bin_ms` must be > 0 ms, got {bin_ms}.")
     if not width > 0:
         raise ValueError(f"`width` must be > 0 ms, got {width}.")
     if kernel == "box":
@@ -106,6 +108,11 @@ def smooth(
         ```
     """
     x = np.asarray(signal, np.float64)
+    if x.ndim == 0:
+        raise ValueError(
+            "`signal` must have time along its first axis, got a scalar; pass "
+            "an array of binned values."
+        )
     w, centre = kernel_weights(kernel, width, bin_ms)
     flat = x.reshape(x.shape[0], -1)
     out = np.empty_like(flat)

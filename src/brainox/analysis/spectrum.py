@@ -38,9 +38,16 @@ def power_spectrum(
         ```
     """
     x = np.asarray(signal, np.float64).reshape(-1)
-    length = int(round(segment_ms / dt))
-    n_segments = x.size // length if length else 0
-    if n_segments < 1 or length < 2:
+    if not (dt > 0 and np.isfinite(dt)):
+        raise ValueError(f"`dt` must be a positive number of ms, got {dt}.")
+    length = int(round(segment_ms / dt)) if np.isfinite(segment_ms) else 0
+    if length < 2:
+        raise ValueError(
+            f"a segment of `segment_ms` = {segment_ms} ms holds {length} samples "
+            f"of `dt` = {dt} ms; it needs at least 2: lengthen it."
+        )
+    n_segments = x.size // length
+    if n_segments < 1:
         raise ValueError(
             f"{x.size * dt:g} ms of signal is shorter than one segment "
             f"(`segment_ms` = {segment_ms}); record longer or shorten it."

@@ -22,11 +22,13 @@ Code `-1` (no fixed point) has no label.
   (largest real part) is real;
 - `1` stable focus: likewise, but the leading eigenvalues are a complex pair
   (damped oscillations);
-- `2` unstable node: every eigenvalue has a positive real part, all are real;
-- `3` unstable focus: some real parts are positive and every eigenvalue with a
-  positive real part is complex (the state spirals out: past a Hopf bifurcation,
-  including saddle-foci of models with more than two variables such as
-  [`brainox.HH`][]);
+- `2` unstable node: every eigenvalue has a positive real part, the leading
+  one is real (the state leaves along a line);
+- `3` unstable focus: every eigenvalue has a positive real part and the
+  leading ones are a complex pair, or some real parts are positive and every
+  eigenvalue with a positive real part is complex (the state spirals out: past
+  a Hopf bifurcation, including saddle-foci of models with more than two
+  variables such as [`brainox.HH`][]);
 - `4` saddle: real parts of both signs, with at least one real unstable
   eigenvalue;
 - `5` non-hyperbolic: a real part is zero within the tolerance (a bifurcation
@@ -44,7 +46,8 @@ def stability_code(eigenvalues: Array, tol: float | None = None) -> Array:
       zero. Default: `100 eps` of the dtype (about `1e-5` in float32, `2e-14`
       in float64).
 
-    **Returns:** int32 codes of shape `(...)`.
+    **Returns:** int32 codes of shape `(...)`; `-1` where an eigenvalue is NaN
+    or infinite.
 
     ??? cite "Reference"
         Strogatz, S. H. (2015). Nonlinear Dynamics and Chaos, 2nd ed., section
@@ -56,6 +59,14 @@ def stability_code(eigenvalues: Array, tol: float | None = None) -> Array:
         bx.dynsys.STABILITY_LABELS[code]   # "stable focus"
         ```
     """
+    eigenvalues = jnp.asarray(eigenvalues)
+    if eigenvalues.ndim == 0 or eigenvalues.shape[-1] == 0:
+        raise ValueError(
+            f"`eigenvalues` must have the eigenvalues along its last axis, shape "
+            f"(..., d) with d >= 1, got shape {eigenvalues.shape}."
+        )
+    if not jnp.issubdtype(eigenvalues.dtype, jnp.inexact):
+        eigenvalues = eigenvalues.astype(jnp.result_type(float))
     re, im = jnp.real(eigenvalues), jnp.imag(eigenvalues)
     if tol is None:
         tol = 100 * float(np.finfo(re.dtype).eps)
@@ -73,12 +84,15 @@ def stability_code(eigenvalues: Array, tol: float | None = None) -> Array:
         all_stable,
         jnp.where(leading_complex, 1, 0),
         jnp.where(
-            all_unstable & ~jnp.any(complex_, axis=-1),
-            2,
-            jnp.where(spirals_out | all_unstable, 3, 4),
+            all_unstable,
+            jnp.where(leading_complex, 3, 2),
+            jnp.where(spirals_out, 3, 4),
         ),
     )
-    return jnp.where(jnp.any(zero, axis=-1), 5, code).astype(jnp.int32)
+    code = jnp.where(jnp.any(zero, axis=-1), 5, code)
+    # NaN or inf eigenvalues (a failed Jacobian): no fixed point to classify.
+    finite = jnp.all(jnp.isfinite(re) & jnp.isfinite(im), axis=-1)
+    return jnp.where(finite, code, -1).astype(jnp.int32)
 
 
 def stability_label(code: int) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._run import SpikeEvents
+from ..analysis._spikes import flatten
 
 
 def _neo() -> Any:
@@ -26,11 +27,13 @@ def _neo() -> Any:
     return neo
 
 
-def _events(value: Any, dt: float) -> SpikeEvents:
-    # A dense raster (n_steps, n) as events: a spike during step s is at (s+1) dt.
+def _events(value: Any, dt: float, record_every: int) -> SpikeEvents:
+    # A dense raster (n_records, n) as events: row r holds the spikes (counts)
+    # of step (r + 1) record_every - 1, stamped at its end, (r + 1) record_every dt.
     raster = np.asarray(value)
-    step, index = np.nonzero(raster.reshape(raster.shape[0], -1))
-    return SpikeEvents(step.astype(np.int32), index.astype(np.int32), (step + 1) * dt)
+    flat = flatten(raster.reshape(raster.shape[0], -1), dt=dt * record_every)
+    step = np.rint(flat.time / dt).astype(np.int64) - 1
+    return SpikeEvents(step.astype(np.int32), flat.index.astype(np.int32), flat.time)
 
 
 def to_neo(
@@ -52,7 +55,10 @@ def to_neo(
     - for each [`brainox.SpikeEvents`][] entry (and each dense spike raster, a
       boolean monitor or one named in `rasters`): one `neo.SpikeTrain` per
       neuron, in ms, from `t_start = 0` to `t_stop = duration`, annotated with
-      `population` (the entry's name) and `index` (the neuron);
+      `population` (the entry's name) and `index` (the neuron). A raster's
+      row `r` holds the spikes (counts, repeated) of the step that ends at
+      its record time `(r + 1) record_every dt`; with `record_every > 1` the
+      other steps' spikes are not in it (record them with `spikes=`);
     - for every other monitor: one `neo.AnalogSignal` named after it, of shape
       `(n_records, n)` (flattened per record), in `units[name]`
       (default dimensionless), with `sampling_period = dt * record_every` ms and
@@ -113,7 +119,11 @@ def to_neo(
             not isinstance(value, SpikeEvents) and np.asarray(value).dtype == bool
         )
         if isinstance(value, SpikeEvents) or is_raster:
-            events = value if isinstance(value, SpikeEvents) else _events(value, dt)
+            events = (
+                value
+                if isinstance(value, SpikeEvents)
+                else _events(value, dt, record_every)
+            )
             index = np.asarray(events.index)
             time = np.asarray(events.time, np.float64)
             n = sizes.get(key, int(index.max()) + 1 if index.size else 0)
