@@ -178,6 +178,24 @@ def test_unsupported_networks_and_arguments_raise_clear_errors():
         bx.distributed.sweep(lambda v: v, {"a": jnp.ones(3), "b": jnp.ones(4)})
 
 
+@pytest.mark.parametrize("shape", [(3,), (2,)])
+def test_sharded_network_refuses_an_input_of_another_size(shape):
+    # 5 neurons on 2 devices (blocks of 3): a (3,) input once broadcast onto
+    # each block and drove neuron 3 with neuron 0's current.
+    net = bx.Network({"a": bx.LIF(5, V_th=-50.0)})
+    sharded = bx.distributed.shard(net, mesh(2))
+    drive = jnp.zeros(shape).at[0].set(300.0)  # pA
+    for model in (net, sharded):
+        with pytest.raises(ValueError, match=rf"has shape \({shape[0]},\) per step, "
+                           r"but the population has shape \(5,\)"):  # fmt: skip
+            run(model, inputs={"a": lambda step, t: drive})
+    _, one = run(net, inputs={"a": lambda s, t: jnp.zeros(5).at[0].set(300.0)},
+                 monitors={"V": "populations.a.V"})  # fmt: skip
+    _, many = run(sharded, inputs={"a": lambda s, t: jnp.zeros(5).at[0].set(300.0)},
+                  monitors={"V": "populations.a.V"})  # fmt: skip
+    np.testing.assert_array_equal(one["V"], many["V"])
+
+
 SWEEP_MONITORS = {
     "count": lambda m: jnp.sum(m.populations["exc"].spike.value),
     "V": "populations.exc.V",
