@@ -103,6 +103,21 @@ def test_foreign_block_and_errors():
         )
 
 
+def test_sizes_too_small_and_a_wrong_record_period_are_refused(recording):
+    # Both were silent: spikes of neurons beyond `sizes` dropped, and signals
+    # stamped 0.1 ms apart when the records are 0.5 ms apart.
+    rec, n, dt = recording
+    assert np.asarray(rec["lif"].index).max() == n - 1
+    with pytest.raises(
+        ValueError, match=r"spike of neuron 5 but `sizes\['lif'\]` is 3"
+    ):
+        bx.interop.to_neo(rec, dt=dt, record_every=5, sizes={"lif": 3})
+    with pytest.raises(
+        ValueError, match=r"0.5 ms apart but `dt` x `record_every` is 0.1"
+    ):
+        bx.interop.to_neo(rec, dt=dt, sizes={"lif": n})
+
+
 def test_entries_not_over_time_are_refused():
     # Spike counts are totals, not records at the times `t`: refused, by name,
     # and the rest exports once they are left out.

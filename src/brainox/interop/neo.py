@@ -110,6 +110,13 @@ def to_neo(
         if "t" not in recordings or len(recordings["t"]) == 0:
             raise ValueError("pass `duration=` (ms): the recordings have no times 't'.")
         duration = float(np.asarray(recordings["t"])[-1])
+    times = np.asarray(recordings.get("t", []), np.float64)
+    if times.size > 1 and not np.allclose(np.diff(times), period, rtol=1e-6):
+        raise ValueError(
+            f"the record times `t` are {np.diff(times)[0]:g} ms apart but `dt` x "
+            f"`record_every` is {period:g} ms; pass the `dt` and `record_every` "
+            "of the simulation."
+        )
     segment = neo.Segment(name=name)
     segment.annotate(dt=float(dt), record_every=int(record_every))
     for key, value in recordings.items():
@@ -127,6 +134,11 @@ def to_neo(
             index = np.asarray(events.index)
             time = np.asarray(events.time, np.float64)
             n = sizes.get(key, int(index.max()) + 1 if index.size else 0)
+            if index.size and index.max() >= n:
+                raise ValueError(
+                    f"recordings[{key!r}] has a spike of neuron {int(index.max())} "
+                    f"but `sizes[{key!r}]` is {n}; pass the population's size."
+                )
             for i in range(n):
                 train = neo.SpikeTrain(
                     time[index == i] * pq.ms,
