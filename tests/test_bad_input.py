@@ -350,6 +350,13 @@ BAD = [
         r"`dt` must be a positive number of ms, got -0.1",
     ),
     (
+        "network input that is not a dict",
+        lambda: lif_network().step(jnp.ones(5), 0.1),
+        TypeError,
+        r"a network's input is a dict from population names to inputs, got "
+        r"ArrayImpl; pass e.g. `\{'a': value\}`|parameter 'x'",
+    ),
+    (
         "rate model input shape",
         lambda: bx.rates.WilsonCowan(5).step({"I": jnp.ones(3)}, 0.1),
         ValueError,

@@ -150,20 +150,26 @@ def test_brunel_structure_and_drive():
     np.testing.assert_allclose(ext.mean_count(), 2.0, rtol=1e-6)
 
 
-def test_brunel_input_during_refractoriness_is_lost():
-    net = bx.presets.brunel("AI", key=jax.random.key(0), n_exc=1000)
-    pop = net.populations["exc"]
+def test_brunel_input_during_refractoriness_is_lost_or_kept():
+    # Default (Brunel 2000, NEST): jumps onto refractory neurons are lost.
+    # refractory_input=True (Brian2's v += J): they add to the held potential,
+    # which the refractory step keeps, and are felt when the period ends.
     left = jnp.zeros(1000, jnp.int32).at[:10].set(5)
-    neuron = pop.neuron.with_states(refractory_left=left)
-    pop = type(pop)(neuron)
-    V = pop.voltage
-    jumped = pop.jump(jnp.full(1000, 0.3)).voltage
-    np.testing.assert_array_equal(jumped[:10], V[:10])
-    np.testing.assert_allclose(jumped[10:], V[10:] + 0.3, rtol=1e-6)
-    accumulating = bx.presets.brunel(
-        "AI", key=jax.random.key(0), n_exc=1000, refractory_input=True
-    )
-    assert isinstance(accumulating.populations["exc"], bx.LIF)
+    for keep in (False, True):
+        net = bx.presets.brunel(
+            "AI", key=jax.random.key(0), n_exc=1000, refractory_input=keep
+        )
+        pop = net.populations["exc"]
+        neuron = pop.neuron if keep else pop
+        neuron = neuron.with_states(refractory_left=left)
+        pop = type(pop)(neuron) if keep else neuron
+        V = pop.voltage
+        jumped = pop.jump(jnp.full(1000, 0.3))
+        expect = V[:10] + 0.3 if keep else V[:10]
+        np.testing.assert_allclose(jumped.voltage[:10], expect, rtol=1e-6)
+        np.testing.assert_allclose(jumped.voltage[10:], V[10:] + 0.3, rtol=1e-6)
+        held = jumped.step(0.0, 0.1).voltage[:10]  # still refractory: held
+        np.testing.assert_array_equal(held, jumped.voltage[:10])
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +290,44 @@ def test_errors_name_the_argument():
         bx.presets.cuba(1, key=key)
     with pytest.raises(TypeError, match="key"):
         bx.presets.cobahh(100, key=0)
+
+
+KEY = jax.random.key(0)
+BRUNEL = dict(key=KEY, n_exc=500, c_e=100)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        # Named by the preset's own arguments (the parts' errors said `tau`,
+        # `rate`, `low`, `k`, or divided by zero).
+        (lambda: bx.presets.coba(100, key=KEY, tau_e=-5.0), r"`tau_e` must be > 0"),
+        (lambda: bx.presets.cuba(100, key=KEY, tau_m=0.0), r"`tau_m` must be > 0"),
+        (lambda: bx.presets.cobahh(100, key=KEY, w_i=-1.0), r"`w_i` must be >= 0"),
+        (
+            lambda: bx.presets.cuba(100, key=KEY, V_r=-40.0),
+            r"`V_r` \(-40.0\) must be "
+            r"below `V_t` \(-50.0\)",
+        ),  # fmt: skip
+        (lambda: bx.presets.brunel(eta=-1.0, **BRUNEL), r"`eta` must be >= 0"),
+        (
+            lambda: bx.presets.brunel(theta=5.0, **BRUNEL),
+            r"`V_r` \(10.0\) must be "
+            r"below `theta`",
+        ),  # fmt: skip
+        (lambda: bx.presets.brunel(J=0.0, **BRUNEL), r"`J` must be > 0, got 0.0"),
+        # gamma = 0 built one inhibitory neuron onto every excitatory one.
+        (lambda: bx.presets.brunel(gamma=0.0, **BRUNEL), r"`gamma` must be > 0"),
+        (
+            lambda: bx.presets.coba(100, key=KEY, fixed_in_degree=200),
+            r"`fixed_in_degree` = 200 asks for 160 excitatory and 40 inhibitory "
+            r"synapses per neuron, but `n` = 100 has 80 and 20 neurons",
+        ),
+    ],
+)
+def test_preset_parameters_are_refused_by_their_own_names(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
 
 
 def _load_example(name):

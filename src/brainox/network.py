@@ -80,6 +80,13 @@ class Network(eqx.Module):
 
     def step(self, x: PyTree, dt: float) -> "Network":
         """One step of `dt` ms in the order above; `x` is `None` or a dict of inputs."""
+        if not (x is None or isinstance(x, Mapping)):
+            first = next(iter(self.populations))
+            raise TypeError(
+                f"a network's input is a dict from population names to inputs, "
+                f"got {type(x).__name__}; pass e.g. `{{{first!r}: value}}` (in "
+                "bx.simulate: `inputs={name: array or function}`)."
+            )
         inputs = {} if x is None else dict(x)
         unknown = set(inputs) - set(self.populations) - set(self.projections)
         if unknown:

@@ -283,9 +283,9 @@ def shard(
     length differently (a fused multiply-add in one program and not in the
     other): COBAHH (201 neurons, 2 devices) has its potentials differ by up to
     2.6e-3 mV after 30 ms with the same spikes; the LIF networks tested (COBA,
-    CUBA, Brunel) stay bit for bit. Poisson inputs draw the whole population's numbers with the same
-    keys on every device and keep their block's, so their draws are those of
-    the unsharded run.
+    CUBA, Brunel) stay bit for bit. Poisson inputs draw the whole population's
+    numbers with the same keys on every device and keep their block's, so their
+    draws are those of the unsharded run.
 
     **Sizes that do not divide.** A population of `n` neurons on `D` devices
     gets blocks of `ceil(n / D)`; the last blocks are padded with copies of the

@@ -4,6 +4,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._custom_types import Array
 from ..connect import AbstractPropagation
@@ -13,9 +14,10 @@ from ..network import Network
 from ._common import (
     EXC,
     INH,
-    DeafWhileRefractory,
+    AccumulateWhileRefractory,
     Pathway,
     check_choice,
+    check_parameters,
     ei_projections,
     ei_tables,
     lif_populations,
@@ -43,13 +45,17 @@ def threshold_rate(J: float, c_e: int, tau: float, theta: float) -> float:
 
 
 def _check_degree(name: str, value: Any, n: int, n_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not 1 <= value <= n
+    ):
         raise ValueError(
             f"`{name}` is {value!r}; it is a number of synapses per neuron from the "
             f"{n_name} = {n} neurons, so an integer in [1, {n}]: lower it or raise "
             f"`n_exc`."
         )
-    return value
+    return int(value)
 
 
 def brunel(
@@ -133,6 +139,10 @@ def brunel(
     - `tau`: membrane time constant (ms).
     - `theta`, `V_r`: threshold and reset (mV, rest at 0).
     - `t_ref`: refractory period (ms).
+    - `refractory_input`: keep the jumps that arrive during the refractory
+      period and add them when it ends (Brian2's `v += J`), instead of losing
+      them (Brunel 2000 and NEST's default; see
+      [`brainox.AbstractNeuron.jump`][]).
     - `propagation`: the strategy of the recurrent projections.
     - `dtype`: floating dtype of parameters and states.
 
@@ -154,8 +164,14 @@ def brunel(
     g = g_regime if g is None else g
     eta = eta_regime if eta is None else eta
     assert g is not None and eta is not None
-    if isinstance(n_exc, bool) or not isinstance(n_exc, int) or n_exc < 1:
+    check_parameters(
+        positive={"gamma": gamma, "J": J, "tau": tau},
+        nonnegative={"g": g, "eta": eta, "t_ref": t_ref, "delay": delay},
+        ordered=(("V_r", V_r), ("theta", theta)),
+    )
+    if isinstance(n_exc, bool) or not isinstance(n_exc, (int, np.integer)) or n_exc < 1:
         raise ValueError(f"`n_exc` must be a positive integer, got {n_exc!r}.")
+    n_exc = int(n_exc)
     n_inh = max(1, int(round(gamma * n_exc)))
     c_e = _check_degree("c_e", c_e, n_exc, "n_exc")
     c_i = _check_degree(
@@ -175,8 +191,8 @@ def brunel(
         V_th=theta,
         t_ref=t_ref,
     )
-    if not refractory_input:
-        populations = {k: DeafWhileRefractory(v) for k, v in populations.items()}
+    if refractory_input:
+        populations = {k: AccumulateWhileRefractory(v) for k, v in populations.items()}
     sizes = {EXC: n_exc, INH: n_inh}
     projections = ei_projections(
         tables,

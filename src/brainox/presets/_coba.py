@@ -13,6 +13,7 @@ from ._common import (
     EXC,
     INH,
     Pathway,
+    check_parameters,
     connectivity_rule,
     ei_projections,
     ei_tables,
@@ -115,6 +116,10 @@ def coba(
         bx.presets.firing_rates(rec, net, 1000.0)   # about 20 Hz each
         ```
     """
+    check_parameters(
+        positive={"tau_e": tau_e, "tau_i": tau_i},
+        nonnegative={"w_e": w_e, "w_i": w_i},
+    )
     n_exc, n_inh = split_sizes(n)
     k_v, k_e, k_i = split_key(key, 3)
     rule = connectivity_rule(n, p, fixed_in_degree, mean_in_degree=MEAN_IN_DEGREE)

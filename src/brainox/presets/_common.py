@@ -48,6 +48,30 @@ def check_choice(name: str, value: Any, options: Mapping[str, Any]) -> Any:
     return options[value]
 
 
+def check_parameters(
+    positive: Mapping[str, Any] = {},
+    nonnegative: Mapping[str, Any] = {},
+    ordered: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
+) -> None:
+    """Refuse a preset's parameters by the preset's own names: those in
+    `positive` must be finite and > 0, those in `nonnegative` finite and >= 0,
+    and `ordered = ((low_name, low), (high_name, high))` needs `low < high`
+    (the errors of the parts they go to would name the parts' arguments)."""
+    for names, test, words in (
+        (positive, lambda v: v > 0, "> 0"),
+        (nonnegative, lambda v: v >= 0, ">= 0"),
+    ):
+        for name, value in names.items():
+            if not (np.isfinite(value) and test(value)):
+                raise ValueError(f"`{name}` must be {words}, got {value!r}.")
+    if ordered is not None:
+        (low_name, low), (high_name, high) = ordered
+        if not low < high:
+            raise ValueError(
+                f"`{low_name}` ({low}) must be below `{high_name}` ({high})."
+            )
+
+
 def split_sizes(n: int, exc_fraction: float = 0.8) -> tuple[int, int]:
     """`(n_exc, n_inh)` with `n_exc = round(exc_fraction n)`; both at least 1."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
@@ -154,7 +178,15 @@ def connectivity_rule(
                 f"neuron, e.g. 80), got {fixed_in_degree!r}."
             )
         k_exc = int(round(exc_fraction * fixed_in_degree))
-        return {"in_degree": (k_exc, int(fixed_in_degree) - k_exc)}
+        n_exc, n_inh = split_sizes(n, exc_fraction)
+        k_inh = int(fixed_in_degree) - k_exc
+        if k_exc > n_exc or k_inh > n_inh:
+            raise ValueError(
+                f"`fixed_in_degree` = {fixed_in_degree} asks for {k_exc} "
+                f"excitatory and {k_inh} inhibitory synapses per neuron, but `n` = "
+                f"{n} has {n_exc} and {n_inh} neurons; lower it or raise `n`."
+            )
+        return {"in_degree": (k_exc, k_inh)}
     if p is None:
         p = min(1.0, mean_in_degree / n)
     return {"p": p}
@@ -279,16 +311,16 @@ def lif_populations(
     }
 
 
-class DeafWhileRefractory(eqx.Module):
-    """An integrate-and-fire population that ignores delta-synapse input while
-    refractory.
+class AccumulateWhileRefractory(eqx.Module):
+    """An integrate-and-fire population that keeps delta-synapse input that
+    arrives while it is refractory.
 
-    Brunel (2000) clamps the potential at `V_r` for the refractory period: spikes
-    arriving then are lost (as NEST's `iaf_psc_delta` does by default). A
-    [`brainox.LIF`][] holds `V` during refractoriness but adds the jumps of
-    delta synapses to it (as Brian2's `v += J` does), so they accumulate and are
-    all felt when the period ends. This wrapper discards the jumps that arrive
-    while `refractory_left > 0`; everything else is the wrapped neuron's.
+    A [`brainox.LIF`][] ignores the jumps of delta synapses during its
+    refractory period, as Brunel (2000) and NEST's `iaf_psc_delta` do: the
+    potential is clamped at `V_r`. This wrapper adds them to the held potential
+    instead, so they accumulate and are all felt when the period ends, as
+    Brian2's `v += J` on a neuron whose equation is `(unless refractory)`
+    does. Everything else is the wrapped neuron's.
 
     **Arguments:**
 
@@ -312,12 +344,12 @@ class DeafWhileRefractory(eqx.Module):
         """Number of neurons."""
         return self.neuron.size
 
-    def jump(self, dv: Array) -> "DeafWhileRefractory":
-        """Add `dv` (mV) to `V` where the neuron is not refractory."""
-        ready = self.neuron.refractory_left.value == 0
-        dv = jnp.where(ready, dv, jnp.zeros_like(dv))
-        return DeafWhileRefractory(self.neuron.jump(dv))
+    def jump(self, dv: Array) -> "AccumulateWhileRefractory":
+        """Add `dv` (mV) to `V`, refractory or not."""
+        neuron = self.neuron
+        moved = neuron.with_states(**{neuron.voltage_name: neuron.voltage + dv})
+        return AccumulateWhileRefractory(moved)
 
-    def step(self, x: Any, dt: float) -> "DeafWhileRefractory":
+    def step(self, x: Any, dt: float) -> "AccumulateWhileRefractory":
         """The wrapped neuron's step."""
-        return DeafWhileRefractory(self.neuron.step(x, dt))
+        return AccumulateWhileRefractory(self.neuron.step(x, dt))

@@ -14,6 +14,7 @@ from ._common import (
     EXC,
     INH,
     Pathway,
+    check_parameters,
     connectivity_rule,
     ei_projections,
     ei_tables,
@@ -101,6 +102,11 @@ def cuba(
                                spikes=bx.presets.spike_monitors(net))
         ```
     """
+    check_parameters(
+        positive={"tau_m": tau_m, "tau_e": tau_e, "tau_i": tau_i},
+        nonnegative={"t_ref": t_ref},
+        ordered=(("V_r", V_r), ("V_t", V_t)),
+    )
     n_exc, n_inh = split_sizes(n)
     k_v, k_e, k_i = split_key(key, 3)
     rule = connectivity_rule(n, p, fixed_in_degree, mean_in_degree=MEAN_IN_DEGREE)
