@@ -101,6 +101,15 @@ def test_optimizer_never_touches_states_or_frozen_parameters(getkey):
     assert float(new.layers[1].beta) == float(model.layers[1].beta)
 
 
+def test_a_falsy_learn_flag_fixes_its_parameter():
+    # A flag of 0 (say, from a config file) once left beta trainable, as only
+    # `False` itself counted.
+    layer = bx.nn.LIF(3, learn_beta=True)
+    object.__setattr__(layer, "learn_beta", 0)
+    assert "beta" in layer.fixed_parameters
+    assert ".beta" not in bx.list_params(layer)
+
+
 @pytest.mark.parametrize("learn", [False, True])
 def test_weight_decay_leaves_fixed_layer_parameters(learn, getkey):
     # With its learn flags off, a layer's beta and threshold are not trainable

@@ -108,6 +108,35 @@ def test_reset_draws_random_initial_values_from_the_key(getkey):
     assert abs(float(a.V.value.std()) - 2.0) < 0.15
 
 
+@pytest.mark.parametrize(
+    "make, first, second",
+    [
+        (lambda k: bx.Izhikevich(4000, v_init=bx.init.normal(-65.0, 5.0),
+                                 u_init=bx.init.normal(-13.0, 1.0), key=k), "v", "u"),
+        (lambda k: bx.AdEx(4000, V_init=bx.init.normal(-65.0, 5.0),
+                           w_init=bx.init.normal(0.0, 1.0), key=k), "V", "w"),
+        (lambda k: bx.GIF(4000, V_init=bx.init.normal(-65.0, 5.0),
+                          Theta_init=bx.init.normal(-50.0, 1.0), key=k), "V", "Theta"),
+    ],
+)  # fmt: skip
+def test_random_states_of_one_model_draw_from_their_own_keys(make, first, second):
+    # Izhikevich drew v and u from one key: correlation 0.99999999.
+    model = make(jax.random.key(0))
+    a, b = getattr(model, first).value, getattr(model, second).value
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.06  # 4000 draws: sd 0.016
+
+
+def test_random_gates_of_a_model_without_a_key_are_refused_with_the_fix():
+    # (Under the jaxtyping test hook the annotation, numbers and arrays,
+    # refuses the initializer first.)
+    match = (
+        r"`m_init` is random .* this model takes no `key`; pass values drawn "
+        r"beforehand|parameter 'm_init'"
+    )
+    with pytest.raises((ValueError, TypeError), match=match):
+        bx.HH(3, m_init=bx.init.uniform(0.0, 1.0))
+
+
 def test_gradients_reach_params_only(getkey):
     model = Combined(eqx.nn.Linear(3, 4, key=getkey()), bx.LIF(4, R=100.0))
     params, states, static = bx.partition(model)

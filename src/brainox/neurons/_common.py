@@ -88,16 +88,35 @@ def count_down(steps_left: Array, spike: Array, t_ref: Array, dt: float) -> Arra
     return jnp.where(spike > 0, restart, jnp.maximum(steps_left - 1, 0))
 
 
+NO_KEY = "no key"
+"""The `key` of [`initial_state`][] for models that take no `key` argument."""
+
+
+def state_key(key: Array | None, index: int) -> Array | None:
+    """The key of a model's `index`-th random state: `key` itself for the
+    first, `fold_in(key, index)` for the others, so that no two states draw
+    from one key (`None` stays `None`)."""
+    return key if key is None or index == 0 else jax.random.fold_in(key, index)
+
+
 def initial_state(
-    init: Any, default: Array, n: int, dtype: Any, key: Array | None, name: str
+    init: Any, default: Array, n: int, dtype: Any, key: Any, name: str
 ) -> Hidden:
     """A `Hidden` state of `n` values from `init` (number, array or initializer).
 
-    A random initializer is drawn from `key` and kept as the state's `init`, so
-    [`brainox.reset`][] draws again; a fixed value is checked like a parameter.
+    A random initializer is drawn from `key` (one per state: see
+    [`state_key`][]) and kept as the state's `init`, so [`brainox.reset`][]
+    draws again; a fixed value is checked like a parameter. `key` is `None`
+    when the user gave none, `NO_KEY` for models that take none.
     """
     init = default if init is None else init
     if callable(init):
+        if key is NO_KEY:
+            raise ValueError(
+                f"`{name}` is random ({init}), but this model takes no `key`; "
+                f"pass values drawn beforehand, e.g. `{name}=bx.init.draw(init, "
+                "jax.random.key(0), (n,))`."
+            )
         if key is None:
             raise ValueError(
                 f"`{name}` is random ({init}); pass `key=jax.random.key(...)` to "
@@ -169,7 +188,12 @@ def gates_at_rest(
     """
     return {
         gate: initial_state(
-            inits[gate], gate_steady_state(*rates[gate]), n, dtype, None, f"{gate}_init"
+            inits[gate],
+            gate_steady_state(*rates[gate]),
+            n,
+            dtype,
+            NO_KEY,
+            f"{gate}_init",
         )
         for gate in inits
     }

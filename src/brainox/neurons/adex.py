@@ -12,7 +12,7 @@ from .._solvers.rk4 import RK4
 from .._state import Hidden, ShortTerm
 from .._validate import as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import initial_state, integrate_and_fire
+from ._common import initial_state, integrate_and_fire, state_key
 from .expif import exp_spike_current
 
 
@@ -102,12 +102,13 @@ class AdEx(AbstractNeuron):
     - `t_ref`: absolute refractory period (ms, >= 0).
     - `V_init`: initial potential (mV): a number, an array, or an initializer (then
       `key` is required). Default `E_L`.
-    - `w_init`: initial adaptation current (pA). Default 0.
+    - `w_init`: initial adaptation current (pA): a number, an array, or an
+      initializer (drawn from its own sub-key of `key`). Default 0.
     - `surrogate`: the spike function's surrogate gradient (default
       `bx.surrogate.Sigmoid(1.0)`, slope in 1/mV).
     - `solver`: a diffrax solver with non-negative stage weights (default
       [`brainox.RK4`][]; see above).
-    - `key`: a `jax.random.key` for a random `V_init`.
+    - `key`: a `jax.random.key` for a random `V_init` or `w_init`.
     - `dtype`: floating dtype of parameters and states.
 
     Every numeric parameter may be a scalar or one value per neuron.
@@ -168,7 +169,7 @@ class AdEx(AbstractNeuron):
         V_peak: FloatLike = 0.0,
         t_ref: FloatLike = 0.0,
         V_init: PyTree = None,
-        w_init: FloatLike = 0.0,
+        w_init: PyTree = 0.0,
         surrogate: AbstractSurrogate | None = None,
         solver: diffrax.AbstractSolver | None = None,
         key: Array | None = None,
@@ -187,7 +188,9 @@ class AdEx(AbstractNeuron):
         self.V_peak = as_param("V_peak", V_peak, n, dtype)
         self.t_ref = as_param("t_ref", t_ref, n, dtype, nonnegative=True)
         self.V = initial_state(V_init, self.E_L, n, dtype, key, "V_init")
-        self.w = initial_state(w_init, jnp.zeros((), dtype), n, dtype, None, "w_init")
+        self.w = initial_state(
+            w_init, jnp.zeros((), dtype), n, dtype, state_key(key, 1), "w_init"
+        )
         self.spike = ShortTerm(jnp.zeros(n, dtype))
         self.refractory_left = ShortTerm(jnp.zeros(n, jnp.int32))
         self.surrogate = Sigmoid(1.0) if surrogate is None else surrogate

@@ -13,7 +13,7 @@ from .._solvers.rk4 import RK4
 from .._state import Hidden, ShortTerm
 from .._validate import as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import initial_state, upward_crossing
+from ._common import NO_KEY, initial_state, upward_crossing
 
 
 class FitzHughNagumo(AbstractNeuron):
@@ -122,8 +122,8 @@ class FitzHughNagumo(AbstractNeuron):
             rest = self.fixed_point(0.0)
             v_init = rest["v"] if v_init is None else v_init
             w_init = rest["w"] if w_init is None else w_init
-        self.v = initial_state(v_init, jnp.zeros((), dtype), n, dtype, None, "v_init")
-        self.w = initial_state(w_init, jnp.zeros((), dtype), n, dtype, None, "w_init")
+        self.v = initial_state(v_init, jnp.zeros((), dtype), n, dtype, NO_KEY, "v_init")
+        self.w = initial_state(w_init, jnp.zeros((), dtype), n, dtype, NO_KEY, "w_init")
         self.spike = ShortTerm(jnp.zeros(n, dtype))
         self.surrogate = Sigmoid(4.0) if surrogate is None else surrogate
         self.solver = RK4() if solver is None else solver

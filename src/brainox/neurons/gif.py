@@ -9,7 +9,7 @@ from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden, ShortTerm
 from .._validate import as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import initial_state, integrate_and_fire
+from ._common import initial_state, integrate_and_fire, state_key
 
 
 class GIF(AbstractNeuron):
@@ -76,10 +76,12 @@ class GIF(AbstractNeuron):
       `key` is required). Default `E_L`.
     - `Theta_init`: initial threshold (mV). Default `Theta_inf`.
     - `I1_init`, `I2_init`: initial internal currents (pA). Default 0.
+      `Theta_init`, `I1_init` and `I2_init` may also be initializers, each
+      drawn from its own sub-key of `key`.
     - `surrogate`: the spike function's surrogate gradient (default
       `bx.surrogate.Sigmoid(1.0)`, slope in 1/mV), applied to `V - Theta`.
     - `solver`: any diffrax solver (default [`brainox.ExponentialEuler`][]).
-    - `key`: a `jax.random.key` for a random `V_init`.
+    - `key`: a `jax.random.key` for random initial values.
     - `dtype`: floating dtype of parameters and states.
 
     Every numeric parameter may be a scalar or one value per neuron.
@@ -144,9 +146,9 @@ class GIF(AbstractNeuron):
         A2: FloatLike = 0.0,
         t_ref: FloatLike = 0.0,
         V_init: PyTree = None,
-        Theta_init: FloatLike | None = None,
-        I1_init: FloatLike = 0.0,
-        I2_init: FloatLike = 0.0,
+        Theta_init: PyTree = None,
+        I1_init: PyTree = 0.0,
+        I2_init: PyTree = 0.0,
         surrogate: AbstractSurrogate | None = None,
         solver: diffrax.AbstractSolver | None = None,
         key: Array | None = None,
@@ -170,13 +172,13 @@ class GIF(AbstractNeuron):
         self.t_ref = as_param("t_ref", t_ref, n, dtype, nonnegative=True)
         self.V = initial_state(V_init, self.E_L, n, dtype, key, "V_init")
         self.Theta = initial_state(
-            Theta_init, self.Theta_inf, n, dtype, None, "Theta_init"
+            Theta_init, self.Theta_inf, n, dtype, state_key(key, 1), "Theta_init"
         )
         self.I1 = initial_state(
-            I1_init, jnp.zeros((), dtype), n, dtype, None, "I1_init"
+            I1_init, jnp.zeros((), dtype), n, dtype, state_key(key, 2), "I1_init"
         )
         self.I2 = initial_state(
-            I2_init, jnp.zeros((), dtype), n, dtype, None, "I2_init"
+            I2_init, jnp.zeros((), dtype), n, dtype, state_key(key, 3), "I2_init"
         )
         self.spike = ShortTerm(jnp.zeros(n, dtype))
         self.refractory_left = ShortTerm(jnp.zeros(n, jnp.int32))

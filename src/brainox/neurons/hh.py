@@ -11,7 +11,7 @@ from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden, ShortTerm
 from .._validate import HH_DT_LIMIT, as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import initial_state, linexp, upward_crossing
+from ._common import NO_KEY, initial_state, linexp, upward_crossing
 
 
 HH_REST = -64.9964
@@ -145,9 +145,9 @@ class HH(AbstractNeuron):
             V_init, jnp.asarray(HH_REST, dtype), n, dtype, None, "V_init"
         )
         steady = self.steady_state(self.V.value)
-        self.m = initial_state(m_init, steady["m"], n, dtype, None, "m_init")
-        self.h = initial_state(h_init, steady["h"], n, dtype, None, "h_init")
-        self.n = initial_state(n_init, steady["n"], n, dtype, None, "n_init")
+        self.m = initial_state(m_init, steady["m"], n, dtype, NO_KEY, "m_init")
+        self.h = initial_state(h_init, steady["h"], n, dtype, NO_KEY, "h_init")
+        self.n = initial_state(n_init, steady["n"], n, dtype, NO_KEY, "n_init")
         self.spike = ShortTerm(jnp.zeros(n, dtype))
         self.surrogate = Sigmoid(1.0) if surrogate is None else surrogate
         self.solver = ExponentialEuler() if solver is None else solver

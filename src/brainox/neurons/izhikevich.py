@@ -14,7 +14,7 @@ from .._solvers.exponential_euler import ExponentialEuler
 from .._state import Hidden, ShortTerm
 from .._validate import as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import initial_state, reset_where
+from ._common import initial_state, reset_where, state_key
 
 
 _PRESETS: dict[str, tuple[float, float, float, float]] = {
@@ -79,13 +79,15 @@ class Izhikevich(AbstractNeuron):
     - `v_init`: initial potential (mV): a number, an array, or an initializer such
       as `bx.init.uniform(-70.0, -60.0)` (then `key` is required). Default -65 mV,
       as in the paper's code.
-    - `u_init`: initial recovery variable (mV/ms). Default `b * v_init`; with a
-      random `v_init` that is `b` times the first draw, and [`brainox.reset`][]
-      restores that value (it does not follow later draws of `v`).
+    - `u_init`: initial recovery variable (mV/ms): a number, an array, or an
+      initializer (drawn from its own sub-key of `key`). Default `b * v_init`;
+      with a random `v_init` that is `b` times the first draw, and
+      [`brainox.reset`][] restores that value (it does not follow later draws
+      of `v`).
     - `surrogate`: the spike function's surrogate gradient (default
       `bx.surrogate.Sigmoid(1.0)`, slope in 1/mV).
     - `solver`: any diffrax solver (default [`brainox.ExponentialEuler`][]).
-    - `key`: a `jax.random.key` for a random `v_init`.
+    - `key`: a `jax.random.key` for a random `v_init` or `u_init`.
     - `dtype`: floating dtype of parameters and states.
 
     Every numeric parameter may be a scalar or one value per neuron, so one
@@ -127,7 +129,7 @@ class Izhikevich(AbstractNeuron):
         d: FloatLike = 8.0,
         v_peak: FloatLike = 30.0,
         v_init: PyTree = -65.0,
-        u_init: FloatLike | None = None,
+        u_init: PyTree = None,
         surrogate: AbstractSurrogate | None = None,
         solver: diffrax.AbstractSolver | None = None,
         key: Array | None = None,
@@ -143,7 +145,7 @@ class Izhikevich(AbstractNeuron):
             v_init, jnp.asarray(-65.0, dtype), n, dtype, key, "v_init"
         )
         u_default = self.b * self.v.value
-        self.u = initial_state(u_init, u_default, n, dtype, key, "u_init")
+        self.u = initial_state(u_init, u_default, n, dtype, state_key(key, 1), "u_init")
         self.spike = ShortTerm(jnp.zeros(n, dtype))
         self.surrogate = Sigmoid(1.0) if surrogate is None else surrogate
         self.solver = ExponentialEuler() if solver is None else solver

@@ -9,7 +9,7 @@ from .._solvers.rk4 import RK4
 from .._state import Hidden, ShortTerm
 from .._validate import as_param, check_size
 from ..surrogate import AbstractSurrogate, Sigmoid
-from ._common import initial_state, upward_crossing
+from ._common import NO_KEY, initial_state, upward_crossing
 
 
 _PRESETS: dict[str, dict[str, float]] = {
@@ -169,7 +169,7 @@ class MorrisLecar(AbstractNeuron):
             V_init, jnp.asarray(-60.0, dtype), n, dtype, None, "V_init"
         )
         w_default = self.steady_state(self.V.value)["w"]
-        self.w = initial_state(w_init, w_default, n, dtype, None, "w_init")
+        self.w = initial_state(w_init, w_default, n, dtype, NO_KEY, "w_init")
         self.spike = ShortTerm(jnp.zeros(n, dtype))
         self.surrogate = Sigmoid(1.0) if surrogate is None else surrogate
         self.solver = RK4() if solver is None else solver

@@ -46,7 +46,7 @@ class AbstractLayer(eqx.Module):
         flagged = tuple(
             f.name
             for f in dataclasses.fields(self)
-            if getattr(self, f"learn_{f.name}", True) is False
+            if not getattr(self, f"learn_{f.name}", True)
         )
         return flagged + self.always_fixed
 

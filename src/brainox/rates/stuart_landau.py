@@ -4,14 +4,13 @@ import math
 
 import diffrax
 import jax.numpy as jnp
-import jax.random as jr
 
 from .._custom_types import Array, FloatLike, PyTree
 from .._dynamics import AbstractDynamics
 from .._solvers.rk4 import RK4
 from .._state import Hidden
 from .._validate import as_param, check_size
-from ..neurons._common import initial_state
+from ..neurons._common import initial_state, state_key
 from ._common import split_input
 
 
@@ -96,10 +95,9 @@ class StuartLandau(AbstractDynamics):
         self.mu = as_param("mu", mu, n, dtype)
         self.omega = as_param("omega", omega, n, dtype)
         self.beta = as_param("beta", beta, n, dtype)
-        key_y = None if key is None else jr.fold_in(key, 1)
         zero = jnp.zeros((), dtype)
         self.x = initial_state(x_init, zero, n, dtype, key, "x_init")
-        self.y = initial_state(y_init, zero, n, dtype, key_y, "y_init")
+        self.y = initial_state(y_init, zero, n, dtype, state_key(key, 1), "y_init")
         self.solver = RK4() if solver is None else solver
 
     @property

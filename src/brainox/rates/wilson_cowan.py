@@ -3,14 +3,13 @@
 import diffrax
 import jax
 import jax.numpy as jnp
-import jax.random as jr
 
 from .._custom_types import Array, ArrayLike, FloatLike, PyTree
 from .._dynamics import AbstractDynamics
 from .._solvers.rk4 import RK4
 from .._state import Hidden
 from .._validate import as_param, check_size
-from ..neurons._common import initial_state
+from ..neurons._common import initial_state, state_key
 from ._common import split_input
 
 
@@ -156,7 +155,7 @@ class WilsonCowan(AbstractDynamics):
             zero,
             n,
             dtype,
-            None if key is None else jr.fold_in(key, 1),
+            state_key(key, 1),
             "I_init",
         )
         self.solver = RK4() if solver is None else solver
