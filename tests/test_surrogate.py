@@ -67,8 +67,9 @@ def test_derivative_matches_closed_form_and_normalisation(cls):
 
 
 @pytest.mark.parametrize("cls", SURROGATES)
-def test_gradients_stay_finite_at_large_slope_and_far_from_threshold(cls):
-    s = cls(slope=100.0)
+@pytest.mark.parametrize("slope", [100.0, 1e30, 1e38])
+def test_gradients_stay_finite_at_large_slope_and_far_from_threshold(cls, slope):
+    s = cls(slope=slope)
     x = jnp.asarray([-1e4, -60.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 60.0, 1e4, 3e38])
     grads = jax.vmap(jax.grad(lambda v: s(v)))(x)
     assert np.all(np.isfinite(grads))
@@ -76,7 +77,9 @@ def test_gradients_stay_finite_at_large_slope_and_far_from_threshold(cls):
 
 
 def test_invalid_slope_and_dtype():
-    with pytest.raises(ValueError, match="`slope` must be > 0"):
+    with pytest.raises(ValueError, match="`slope` must be a finite number > 0"):
         bx.surrogate.Sigmoid(slope=0.0)
+    with pytest.raises(ValueError, match=r"finite number > 0, got inf"):
+        bx.surrogate.Arctan(slope=float("inf"))  # every gradient was NaN
     with pytest.raises(TypeError, match="floating-point input"):
         bx.surrogate.Sigmoid()(jnp.arange(3))

@@ -10,6 +10,7 @@ Pass one as `init=` to a state tag, or as a neuron's initial value, and
     ```
 """
 
+import math
 from typing import Any
 
 import equinox as eqx
@@ -37,15 +38,18 @@ class Normal(eqx.Module):
     std: float = eqx.field(static=True)
 
     def __check_init__(self):
+        _check_finite(mean=self.mean, std=self.std)
         if not self.std >= 0:
             raise ValueError(f"`std` must be >= 0, got {self.std}.")
 
     def __call__(self, key: Array, shape: tuple[int, ...], dtype: Any) -> Array:
+        _check_floating(self, dtype)
         return self.mean + self.std * jax.random.normal(key, shape, dtype)
 
 
 class Uniform(eqx.Module):
-    """Uniform initial values on `[low, high)`, in the state's unit.
+    """Uniform initial values on `[low, high)`, in the state's unit (values that
+    round up to `high` in the state's dtype are moved just below it).
 
     **Arguments:**
 
@@ -61,13 +65,33 @@ class Uniform(eqx.Module):
     high: float = eqx.field(static=True)
 
     def __check_init__(self):
+        _check_finite(low=self.low, high=self.high)
         if not self.low <= self.high:
             raise ValueError(
                 f"`low` ({self.low}) must not exceed `high` ({self.high})."
             )
 
     def __call__(self, key: Array, shape: tuple[int, ...], dtype: Any) -> Array:
-        return jax.random.uniform(key, shape, dtype, self.low, self.high)
+        _check_floating(self, dtype)
+        x = jax.random.uniform(key, shape, dtype, self.low, self.high)
+        # low + (high - low) u can round up to high itself (3 in 2e7 draws of
+        # uniform(-60, -50) in float32).
+        high = jnp.asarray(self.high, x.dtype)
+        return jnp.minimum(x, jnp.nextafter(high, jnp.asarray(self.low, x.dtype)))
+
+
+def _check_finite(**values: float) -> None:
+    for name, value in values.items():
+        if not math.isfinite(value):
+            raise ValueError(f"`{name}` must be a finite number, got {value}.")
+
+
+def _check_floating(init: Any, dtype: Any) -> None:
+    if not jnp.issubdtype(dtype, jnp.floating):
+        raise TypeError(
+            f"{init} draws floating-point values, but the state has dtype "
+            f"{jnp.dtype(dtype)}; give it a fixed initial value instead."
+        )
 
 
 def normal(mean: float, std: float) -> Normal:

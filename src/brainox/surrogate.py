@@ -4,7 +4,8 @@ Each surrogate is a Heaviside step in the forward pass, `spike = (x >= 0)`, with
 the derivative of a smooth function in the backward pass, so gradients flow
 through spikes (Neftci, Mostafa & Zenke 2019). `x` is the distance to threshold,
 for example `V - V_th` in mV. Every derivative below is written so that it stays
-finite for any slope and any `x` (no overflow of `exp`, no division by zero).
+finite for any finite slope (checked up to 1e38 in float32) and any `x` (no
+overflow of `exp`, no division by zero).
 
 ??? cite "Reference"
     ```bibtex
@@ -66,8 +67,8 @@ class AbstractSurrogate(eqx.Module):
 
 def _check_slope(slope: float) -> float:
     slope = float(slope)
-    if not slope > 0:
-        raise ValueError(f"`slope` must be > 0, got {slope}.")
+    if not (slope > 0 and math.isfinite(slope)):
+        raise ValueError(f"`slope` must be a finite number > 0, got {slope}.")
     return slope
 
 

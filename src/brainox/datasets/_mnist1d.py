@@ -1,5 +1,7 @@
 """MNIST-1D, generated locally by the `mnist1d` package."""
 
+import random
+
 import numpy as np
 
 from ._optional import import_optional
@@ -53,11 +55,14 @@ def load_mnist1d(*, num_samples: int = 5000, seed: int = 42) -> Dataset:
     args = mnist1d_data.get_dataset_args()
     args.num_samples = int(num_samples)
     args.seed = int(seed)
-    global_state = np.random.get_state()
+    # mnist1d seeds the global generators of NumPy and of `random`: both are
+    # put back as they were.
+    numpy_state, python_state = np.random.get_state(), random.getstate()
     try:
         raw = mnist1d_data.make_dataset(args)
     finally:
-        np.random.set_state(global_state)
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
     return Dataset(
         x_train=np.asarray(raw["x"], np.float32),
         y_train=np.asarray(raw["y"]).astype(np.int32),
