@@ -178,6 +178,19 @@ def test_frozen_parameters_are_skipped_by_gradients_and_optax(getkey):
     assert not np.array_equal(new.linear.bias, model.linear.bias)
 
 
+def test_frozen_whole_module_and_misuse(getkey):
+    model = Combined(eqx.nn.Linear(3, 4, key=getkey()), bx.LIF(4))
+    params, states, _ = bx.partition(model, frozen=lambda m: m.neuron)
+    assert params.neuron.tau is None and params.linear.weight is not None
+    assert states.neuron.V is model.neuron.V  # a frozen module keeps its states
+    # A state is not a parameter: picking one was silently ignored, and `.value`
+    # of a state failed inside eqx.tree_at.
+    with pytest.raises(ValueError, match="`frozen` picks a state"):
+        bx.partition(model, frozen=lambda m: m.neuron.V)
+    with pytest.raises(ValueError, match=r"not `.value` of a state\); calling it"):
+        bx.partition(model, frozen=lambda m: m.neuron.V.value)
+
+
 def test_jit_does_not_retrace_when_state_values_change(getkey):
     model = Hybrid(8, getkey())
 

@@ -179,6 +179,28 @@ def _where_mask(model: Model, where: Callable[[Model], Any]) -> PyTree[bool]:
     return eqx.tree_at(where, mask, replace_fn=lambda _: True, is_leaf=is_state)
 
 
+def _frozen_mask(model: Model, frozen: Callable[[Model], Any]) -> PyTree[bool]:
+    # `_where_mask` with errors in the user's terms: `frozen` must pick
+    # parameters (arrays or modules) of the model, not states.
+    try:
+        mask = _where_mask(model, frozen)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
+        raise ValueError(
+            "`frozen` must pick parameters of the model as `eqx.tree_at`'s "
+            "`where` does, e.g. `lambda m: m.fc1.weight` (an array or a module, "
+            f"not `.value` of a state); calling it failed: {e}"
+        ) from e
+    on_state = jtu.tree_map(
+        lambda picked, leaf: picked and is_state(leaf), mask, model, is_leaf=is_state
+    )
+    if any(jtu.tree_leaves(on_state)):
+        raise ValueError(
+            "`frozen` picks a state; states are not trained parameters (they "
+            "are in `states`, never in `params`): pick parameters only."
+        )
+    return mask
+
+
 def partition(
     model: Model, *, frozen: Callable[[Model], Any] | None = None
 ) -> tuple[PyTree, PyTree, PyTree]:
@@ -218,7 +240,7 @@ def partition(
     params, static = eqx.partition(rest, is_param, is_leaf=is_state)
     masks = [_fixed_mask(model)]
     if frozen is not None:
-        masks.append(_where_mask(model, frozen))
+        masks.append(_frozen_mask(model, frozen))
     for mask in masks:
         frozen_params, params = eqx.partition(params, mask, is_leaf=is_state)
         static = eqx.combine(static, frozen_params, is_leaf=is_state)
