@@ -84,6 +84,8 @@ def test_voltage_traces_one_line_per_neuron(tmp_path):
     save_and_check(ax, tmp_path, "traces.png")
     with pytest.raises(ValueError, match="dt="):
         bx.plot.voltage_traces(rec["V"])
+    with pytest.raises(ValueError, match=r"`neurons` names \[5\], but `values` has 4"):
+        bx.plot.voltage_traces(rec["V"], rec["t"], neurons=[1, 5])
 
 
 def test_phase_portrait_of_fitzhugh_nagumo(tmp_path):
@@ -107,6 +109,11 @@ def test_phase_portrait_of_fitzhugh_nagumo(tmp_path):
         atol=1e-4,
     )
     save_and_check(ax, tmp_path, "fhn.png")
+    with pytest.raises(ValueError, match=r"lacks \['w'\]"):
+        bx.plot.phase_portrait(fhn, 0.5, (-2.5, 2.5), (-1.0, 3.0),
+                               trajectory={"v": np.zeros(3)})  # fmt: skip
+    with pytest.raises(ValueError, match="no parameter `values`"):
+        bx.plot.bifurcation_diagram({"values": [], "points": [], "stable": []})
 
 
 def test_bifurcation_diagram_from_a_mapping_and_a_scan_result(tmp_path):

@@ -39,6 +39,8 @@ def _columns(result: BifurcationDiagram | Mapping[str, Any], variable: str | Non
             f"(and optionally 'minimum', 'maximum'); missing {sorted(missing)}."
         )
     values = np.asarray(result["values"], np.float64)
+    if values.size == 0:
+        raise ValueError("the bifurcation result has no parameter `values` to draw.")
     points = np.asarray(result["points"], np.float64).reshape(values.size, -1)
     stable = np.asarray(result["stable"], bool).reshape(points.shape)
     lo, hi = result.get("minimum"), result.get("maximum")

@@ -96,6 +96,12 @@ def phase_portrait(
             label="unstable",
         )
     if trajectory is not None:
+        missing = [k for k in (x_name, y_name) if k not in trajectory]
+        if missing:
+            raise ValueError(
+                f"`trajectory` needs the recorded states {[x_name, y_name]}; it "
+                f"lacks {missing} (it has {sorted(trajectory)})."
+            )
         tx = np.asarray(trajectory[x_name]).reshape(-1)
         ty = np.asarray(trajectory[y_name]).reshape(-1)
         ax.plot(tx, ty, color="tab:red", lw=1.0, label="trajectory")

@@ -55,6 +55,12 @@ def voltage_traces(
     if t.shape != (v.shape[0],):
         raise ValueError(f"`t` has shape {t.shape}; expected ({v.shape[0]},).")
     chosen = list(range(min(v.shape[1], 10))) if neurons is None else list(neurons)
+    outside = [i for i in chosen if not -v.shape[1] <= i < v.shape[1]]
+    if outside:
+        raise ValueError(
+            f"`neurons` names {outside}, but `values` has {v.shape[1]} neurons "
+            f"(indices 0 to {v.shape[1] - 1})."
+        )
     ax = axes(ax)
     for i in chosen:
         ax.plot(t, v[:, i], **({"lw": 0.8, "label": f"neuron {i}"} | plot_kwargs))
