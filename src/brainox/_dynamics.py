@@ -18,6 +18,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from ._custom_types import Array, PyTree
 from ._state import Hidden, ShortTerm
@@ -60,7 +61,7 @@ def integrate_step(
         ```
     """
     check_solver(solver)
-    if not isinstance(dt, jax.core.Tracer):
+    if not isinstance(dt, Tracer):
         check_dt(dt)
     term = diffrax.ODETerm(vector_field)
     dtype = _time_dtype(y0)
