@@ -231,6 +231,16 @@ def test_vmap_over_a_batch_of_states_with_shared_params():
         np.testing.assert_allclose(out.V.value[b], expect, rtol=1e-6)
 
 
+def test_init_dtype_mismatch_is_rejected_at_construction():
+    # It was accepted, then `bx.reset` failed without naming `init`.
+    with pytest.raises(TypeError, match=r"`init` has dtype float32 but `value` "
+                       r"has dtype int32"):  # fmt: skip
+        bx.ShortTerm(jnp.zeros(3, jnp.int32), init=jnp.full(3, 0.5))
+    # A value of the same kind is cast on reset, as before.
+    state = bx.Hidden(jnp.zeros(3), init=jnp.ones(3, jnp.int32))
+    assert bx.reset(state).value.dtype == jnp.float32
+
+
 def test_init_shape_mismatch_is_rejected():
     with pytest.raises(ValueError, match="`init` has shape"):
         bx.Hidden(jnp.zeros(3), init=jnp.zeros(4))

@@ -59,6 +59,12 @@ class AbstractState(eqx.Module):
                 f"`init` has shape {jnp.shape(self.init)} but `value` has shape "
                 f"{self.value.shape}; pass an initial value of the state's shape."
             )
+        if not (callable(self.init) or _same_kind(self.init.dtype, self.value.dtype)):
+            raise TypeError(
+                f"`init` has dtype {self.init.dtype} but `value` has dtype "
+                f"{self.value.dtype}; pass an initial value of the state's dtype "
+                "(a reset would refuse it)."
+            )
 
     def replace(self: _S, value: ArrayLike) -> _S:
         """Return the same tag holding `value` (and the same `init`).
@@ -83,11 +89,7 @@ class AbstractState(eqx.Module):
                 f"cannot replace a {type(self).__name__} state of shape {old.shape} "
                 f"with a value of shape {value.shape}; states keep their shape."
             )
-        if jnp.issubdtype(old.dtype, jax.dtypes.prng_key):
-            same_kind = value.dtype == old.dtype  # typed keys only match themselves
-        else:
-            same_kind = jnp.can_cast(value.dtype, old.dtype, casting="same_kind")
-        if not same_kind:
+        if not _same_kind(value.dtype, old.dtype):
             raise TypeError(
                 f"cannot replace a {type(self).__name__} state of dtype {old.dtype} "
                 f"with a value of dtype {value.dtype}; convert it with "
@@ -108,6 +110,15 @@ class AbstractState(eqx.Module):
                 )
             return jnp.asarray(self.init(key, self.value.shape, self.value.dtype))
         return self.init
+
+
+def _same_kind(new: Any, old: Any) -> bool:
+    """Whether a state of dtype `old` takes a value of dtype `new`: a cast
+    within the same kind (float to float, int to int); typed keys only match
+    themselves."""
+    if jnp.issubdtype(old, jax.dtypes.prng_key):
+        return new == old
+    return bool(jnp.can_cast(new, old, casting="same_kind"))
 
 
 def _as_init(init: ArrayLike | Initializer) -> Array | Initializer:
