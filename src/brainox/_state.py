@@ -378,7 +378,10 @@ def reset(model: _T, key: Array | None = None) -> _T:
 
     `LongTerm` states and parameters are left alone. States whose initial value is
     random are drawn from `key`, a different sub-key for each state, so the same key
-    gives the same model.
+    gives the same model. The sub-key of a state is `fold_in(key, i)`, `i` its
+    position among the model's leaves: a model with another layout (say, one
+    more parameter before the state) draws other values from the same key, and
+    the values drawn at construction are not those of a reset.
 
     **Arguments:**
 
