@@ -128,7 +128,8 @@ class AbstractDynamics(eqx.Module):
         ```python
         term = diffrax.ODETerm(neuron.vector_field)
         sol = diffrax.diffeqsolve(term, diffrax.Tsit5(), 0.0, 50.0, 0.01,
-                                  neuron.hidden_values(), args=current)
+                                  neuron.hidden_values(), args=current,
+                                  max_steps=None)  # 5000 steps of 0.01 ms
         ```
     """
 

@@ -86,7 +86,7 @@ class InDegreeTable(eqx.Module):
         ```python
         table = bx.connect.OutDegreeTable(jnp.array([[1, 2], [0, 3]]), n_post=3)
         t = bx.connect.in_degree_table(table)
-        t.indices        # [[1, 2], [0, 2], [0, 2]]: post 0 <- pre 1, ...
+        t.indices        # [[1], [0], [0]]: post 0 <- pre 1, posts 1, 2 <- pre 0
         t.in_degree()    # [1, 1, 1]
         ```
     """

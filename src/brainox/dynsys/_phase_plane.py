@@ -18,15 +18,16 @@ class PhasePlane(NamedTuple):
     - `names`: the state variables `(x, y)`, e.g. `("V", "w")`.
     - `x`, `y`: the grid values, shapes `(nx,)` and `(ny,)`, in their units.
     - `dx`, `dy`: the vector field `dx/dt`, `dy/dt` on the grid, shape
-      `(ny, nx)` (row `i` is `y[i]`: `plt.quiver(x, y, dx, dy)` or
-      `plt.streamplot(x, y, dx, dy)` draw it), in units of the variables per ms.
+      `(ny, nx)` (row `i` is `y[i]`: `plt.quiver(x, y, dx, dy)` draws it, and
+      `plt.streamplot` after `np.asarray` of each, as it does not take JAX
+      arrays), in units of the variables per ms.
     - `nullclines`: a [`brainox.dynsys.Nullclines`][] over the same `x` range.
     - `fixed_points`: a [`brainox.dynsys.FixedPoints`][] inside the plane.
 
     !!! example
         ```python
         pp = bx.dynsys.phase_plane(bx.FitzHughNagumo(1), 0.5, (-2.5, 2.5), (-1, 3))
-        plt.streamplot(pp.x, pp.y, pp.dx, pp.dy)
+        plt.streamplot(*(np.asarray(a) for a in (pp.x, pp.y, pp.dx, pp.dy)))
         ```
     """
 
