@@ -74,6 +74,12 @@ def test_square_wave_in_float64_keeps_its_boundaries_in_long_runs():
     values32 = np.asarray(jax.vmap(w32.at)(jnp.asarray(steps, jnp.int32)))
     np.testing.assert_array_equal(values, expected)
     assert 100 < np.sum(values32 != expected) < 400
+    # After 10 s (the docstring: 2 of 10^5 steps) the float32 wave is nearly right.
+    early = np.arange(10**5, 2 * 10**5)
+    cycles = early * DT * 7.3 / 1000.0
+    expected = np.where(cycles - np.floor(cycles) < 0.5, 1.0, 0.0)
+    values32 = np.asarray(jax.vmap(w32.at)(jnp.asarray(early, jnp.int32)))
+    assert 1 <= np.sum(values32 != expected) <= 10
 
 
 def test_square_wave_duty_cycle_and_period():

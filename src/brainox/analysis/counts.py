@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._spikes import Spikes, flatten, resolve_duration, window
-from .rates import binned_counts
+from .rates import binned_counts, check_bin_ms
 
 
 def spike_counts(
@@ -39,8 +39,7 @@ def spike_counts(
     """
     flat = flatten(spikes, n=n, dt=dt)
     duration = resolve_duration(flat, duration)
-    if not bin_ms > 0:
-        raise ValueError(f"`bin_ms` must be > 0 ms, got {bin_ms}.")
+    check_bin_ms(bin_ms)
     flat = window(flat, start, duration)
     shifted = flat._replace(time=flat.time - start)
     # Whole windows, to 1e-9 relative: 1000 ms in windows of 0.1 ms is 10000

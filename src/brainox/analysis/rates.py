@@ -49,6 +49,13 @@ def firing_rates(
     return counts / ((duration - start) / MS_PER_S)
 
 
+def check_bin_ms(bin_ms: float) -> float:
+    """Refuse a bin of `bin_ms <= 0` (ms) by name."""
+    if not bin_ms > 0:
+        raise ValueError(f"`bin_ms` must be > 0 ms, got {bin_ms}.")
+    return bin_ms
+
+
 def kernel_weights(kernel: str, width: float, bin_ms: float) -> tuple[np.ndarray, int]:
     """A kernel sampled on bins of `bin_ms`, summing to 1, and its centre bin.
 
@@ -61,8 +68,7 @@ def kernel_weights(kernel: str, width: float, bin_ms: float) -> tuple[np.ndarray
     """
     if kernel not in KERNELS:
         raise ValueError(f"`kernel` must be one of {KERNELS}, got {kernel!r}.")
-    if not bin_ms > 0:
-        raise ValueError(f"`bin_ms` must be > 0 ms, got {bin_ms}.")
+    check_bin_ms(bin_ms)
     if not width > 0:
         raise ValueError(f"`width` must be > 0 ms, got {width}.")
     if kernel == "box":
@@ -133,8 +139,7 @@ def bin_index(time: np.ndarray, bin_ms: float) -> np.ndarray:
 
 
 def _n_bins(duration: float, bin_ms: float) -> int:
-    if not bin_ms > 0:
-        raise ValueError(f"`bin_ms` must be > 0 ms, got {bin_ms}.")
+    check_bin_ms(bin_ms)
     n_bins = int(round(duration / bin_ms))
     if n_bins < 1:
         raise ValueError(f"`bin_ms` ({bin_ms}) exceeds the duration ({duration} ms).")

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._custom_types import ArrayLike
+from .._validate import check_dt
 from ._spikes import Spikes
 from .rates import MS_PER_S, population_rate
 
@@ -38,8 +39,7 @@ def power_spectrum(
         ```
     """
     x = np.asarray(signal, np.float64).reshape(-1)
-    if not (dt > 0 and np.isfinite(dt)):
-        raise ValueError(f"`dt` must be a positive number of ms, got {dt}.")
+    dt = check_dt(dt)
     length = int(round(segment_ms / dt)) if np.isfinite(segment_ms) else 0
     if length < 2:
         raise ValueError(
