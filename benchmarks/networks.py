@@ -33,7 +33,10 @@ what Brian2's `SpikeMonitor(record=False)` keeps).
 
 Run: `python benchmarks/networks.py [--networks coba,cobahh,coba_k80,coba_hand]
 [--sizes 4000,16000] [--duration 1000] [--repeats 3] [--propagation event]
-[--record counts|spike-counts] [--propagation compacted --compacted-fraction 0.035]`.
+[--record counts|spike-counts] [--propagation compacted --compacted-fraction 0.035]
+[--native off|on|both]`.
+`--native on` runs the steps as generated C++ (`bx.simulate(native=True)`,
+`bx.native_step`), `--native both` every case both ways, in turn.
 `--compare-xla-defaults` runs every case twice in turn, with brainox's XLA
 compiler options (`bx.default_compiler_options`, the default of `bx.simulate`)
 and with XLA's own (`compiler_options={}`), and prints the ratio of the loop
@@ -87,10 +90,17 @@ class Case:
     """One network at one size: how to build it, and how to read its spikes."""
 
     def __init__(
-        self, network: str, n: int, propagation: Any, record: str, xla: bool = False
+        self,
+        network: str,
+        n: int,
+        propagation: Any,
+        record: str,
+        xla: bool = False,
+        native: bool = False,
     ):
         self.network, self.n, self.record = network, n, record
         self.xla = xla  # XLA's default compiler options instead of brainox's
+        self.native = native  # bx.simulate(native=True): generated C++ steps
         self.conn = "k80" if network == "coba_k80" else "p0.02"
         scale = 1.0 if network == "coba_k80" else N_REF / n
         key = jax.random.key(0)
@@ -125,7 +135,8 @@ class Case:
 
     @property
     def label(self) -> str:
-        return f"{self.network} N={self.n}" + (" xla-defaults" if self.xla else "")
+        label = f"{self.network} N={self.n}" + (" xla-defaults" if self.xla else "")
+        return label + (" native" if self.native else "")
 
     def rates(self, rec: dict, duration: float) -> tuple[float, float]:
         seconds = duration / 1000.0
@@ -167,6 +178,7 @@ class Case:
                 duration,
                 dt=dt,
                 compiler_options={} if self.xla else None,
+                native=self.native,
                 **record,
             )
             timings.append(time.perf_counter() - start)
@@ -191,16 +203,19 @@ def main(
     record: str = "events",
     fraction: float = 0.05,
     compare_xla_defaults: bool = False,
+    native: str = "off",
 ) -> list[dict]:
     if propagation == "compacted":
         strategy = bx.connect.CompactedEventDriven(fraction=fraction)
     else:
         strategy = PROPAGATION[propagation]
+    natives = {"off": (False,), "on": (True,), "both": (False, True)}[native]
     cases = [
-        Case(network, n, strategy, record, xla)
+        Case(network, n, strategy, record, xla, use_native)
         for network in networks
         for n in (sizes or DEFAULT_SIZES[network])
         for xla in ((False, True) if compare_xla_defaults else (False,))
+        for use_native in natives
     ]
     runs: dict[str, list[dict]] = {case.label: [] for case in cases}
     load: dict[str, float] = {}
@@ -216,7 +231,8 @@ def main(
             )
     seconds = duration / 1000.0
     header = (
-        f"{'network':<10} {'N':>7} {'conn':>6} {'options':>8} {'setup s':>8} "
+        f"{'network':<10} {'N':>7} {'conn':>6} {'options':>8} {'step':>6} "
+        f"{'setup s':>8} "
         f"{'warm s':>7} {'compile s':>9} {'loop s':>8} {'s/sim-s':>8} "
         f"{'E Hz':>7} {'I Hz':>7}"
     )
@@ -237,6 +253,7 @@ def main(
             f"{case.n:>7}",
             f"{case.conn:>6}",
             f"{'xla' if case.xla else 'brainox':>8}",
+            f"{'native' if case.native else 'xla':>6}",
             f"{med['setup_s']:>8.3f}",
             f"{med['setup_warm_s']:>7.3f}",
             f"{med['compile_s']:>9.3f}",
@@ -260,13 +277,14 @@ def main(
                 **({"fraction": fraction} if propagation == "compacted" else {}),
                 record=record,
                 compiler_options="xla" if case.xla else "brainox",
+                step="native" if case.native else "xla",
                 repeats=repeats,
                 load_avg_1min=round(load[case.label], 2),
             )
         )
     if compare_xla_defaults:
         print("\nloop time with brainox's compiler options / with XLA's defaults:")
-        for ours, xla in zip(lines[::2], lines[1::2], strict=True):
+        for ours, xla in zip(lines[::2], lines[1::2], strict=True):  # with --native off
             ratio = ours["loop_s"] / xla["loop_s"]
             print(f"  {ours['network']} N={ours['n']}: {ratio:.3f}")
     print()
@@ -318,7 +336,16 @@ if __name__ == "__main__":
         help="also run every case with XLA's default compiler options (in turn "
         "with brainox's, bx.default_compiler_options) and print the loop ratios",
     )
+    parser.add_argument(
+        "--native",
+        choices=["off", "on", "both"],
+        default="off",
+        help="run the steps as generated C++ (bx.simulate(native=True)); 'both' "
+        "runs every case both ways, in turn",
+    )
     args = parser.parse_args()
+    if args.compare_xla_defaults and args.native != "off":
+        parser.error("--compare-xla-defaults pairs cases; use it with --native off")
     unknown = set(args.networks) - set(DEFAULT_SIZES)
     if unknown:
         parser.error(f"unknown networks {sorted(unknown)}; use {sorted(DEFAULT_SIZES)}")
@@ -332,4 +359,5 @@ if __name__ == "__main__":
         args.record,
         args.compacted_fraction,
         args.compare_xla_defaults,
+        args.native,
     )

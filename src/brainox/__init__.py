@@ -50,6 +50,7 @@ from ._state import (
     states as states,
 )
 from .gap_junction import GapJunction as GapJunction
+from .native import native_step as native_step
 from .network import Network as Network
 from .neurons.adex import AdEx as AdEx
 from .neurons.expif import ExpIF as ExpIF

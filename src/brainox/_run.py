@@ -35,6 +35,7 @@ from ._validate import (
     check_resolution,
     check_state_dtypes,
 )
+from .native._step import fused
 from .projections import check_spike_buffers, error_if_spike_buffers_overflowed
 
 
@@ -256,6 +257,7 @@ def _run_chunk(
     dt,
     n_records,
     check_finite=None,
+    native=False,
 ):
     # Runs n_records blocks of k steps from step `start`; records the monitors after
     # each block and the bit-packed spikes after every step, and adds each step's
@@ -272,12 +274,21 @@ def _run_chunk(
         x = jtu.tree_unflatten(treedef, leaves)
         if isinstance(model, AbstractNeuron) and isinstance(x, jax.Array):
             check_input_shape("the neuron (`inputs`)", x, model.spike.value)
-        model = model.step(x, dt)
+
+        def step_and_count(model_and_totals, x):
+            model, totals = model_and_totals
+            model = model.step(x, dt)
+            totals = {
+                name: total + (jnp.reshape(counters[name](model), total.shape) > 0)
+                for name, total in totals.items()
+            }
+            return model, totals
+
+        if native:  # the step and the spike counts in one generated loop
+            model, totals = fused(step_and_count, (model, totals), x)
+        else:
+            model, totals = step_and_count((model, totals), x)
         packed = {name: _pack(fn(model)) for name, fn in spikes.items()}
-        totals = {
-            name: total + (jnp.reshape(counters[name](model), total.shape) > 0)
-            for name, total in totals.items()
-        }
         new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
         _check_carry(states, new_states)
         if check_finite is not None:
@@ -355,6 +366,7 @@ def simulate(
     remat: bool = False,
     check_finite: bool = False,
     compiler_options: Mapping[str, Any] | None = None,
+    native: bool = False,
 ) -> tuple[Model, dict[str, Any]]:
     """Simulate a model for `duration` ms (or `n_steps` steps) of `dt` ms.
 
@@ -418,6 +430,10 @@ def simulate(
       analysis is left out of a loop in which XLA moves a small inner loop into
       a call, where it would reorder reads and writes of the state (see
       [`brainox.default_compiler_options`][]).
+    - `native`: run each step as one generated C++ loop
+      ([`brainox.native_step`][]; CPU only, not differentiable, for models
+      of elementwise arithmetic and event-driven propagation). `False` (the
+      default) runs `model.step` through XLA.
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to
@@ -441,6 +457,8 @@ def simulate(
     """
     dt = check_dt(dt)
     n_steps = _n_steps(duration, n_steps, dt)
+    if not isinstance(native, bool):
+        raise TypeError(f"`native` must be True or False, got {native!r}.")
     k = _positive_int("record_every", record_every)
     checkpoint_every = _positive_int("checkpoint_every", checkpoint_every)
     chunk = n_steps if chunk_size is None else _positive_int("chunk_size", chunk_size)
@@ -526,6 +544,7 @@ def simulate(
             dt,
             length // k,
             finite_steps,
+            native,
         )
         if uses_region_analysis(options) and length not in checked_lengths:
             # Compiled once here (the call below reuses it): see

@@ -2,104 +2,44 @@
 
 [`brainox.connect.EventDriven`][] adds the table rows of the neurons that
 spiked. Written as an XLA loop, each spike costs one loop iteration of XLA's
-CPU runtime; the kernel in `_event_scatter.cc` does the same additions, in the
-same order, in one call (one pass over the spike vector plus one addition per
-synapse of a spiking neuron), straight into the accumulator it is given (its
-output aliases it). It reads the rows in one layout, a start offset per row
-into an array of targets: the compact rows of `_compact_rows.py` (no padding,
-16-bit targets where they fit) or the padded table itself. It is an XLA FFI
-handler: the first process that needs it compiles it with the system's C++
-compiler against the headers that ship with jaxlib (`jax.ffi.include_dir()`, a
-few seconds) and caches the shared library; later processes load the cached
-file.
-
-- Cache: `$BRAINOX_CACHE_DIR`, else `$XDG_CACHE_HOME/brainox`, else
-  `~/.cache/brainox`; the file name holds a hash of the source, the jax
-  version and the compiler, so an upgrade rebuilds it.
-- Compiler: `$CXX`, else the first of `c++`, `g++`, `clang++` on the `PATH`.
-- `BRAINOX_NATIVE=0` turns the kernel off (the XLA loop is used, silently).
+CPU runtime; the kernel in `_event_scatter.cc` (the row additions themselves
+are in `_event_rows.h`, which [`brainox.native_step`][] shares) does the same
+additions, in the same order, in one call (one pass over the spike vector plus
+one addition per synapse of a spiking neuron), straight into the accumulator
+it is given (its output aliases it). It reads the rows in one layout, a start
+offset per row into an array of targets: the compact rows of `_compact_rows.py`
+(no padding, 16-bit targets where they fit) or the padded table itself. It is
+an XLA FFI handler, built and cached as `brainox._native_build` describes
+(`$CXX`, `$BRAINOX_CACHE_DIR`; `BRAINOX_NATIVE=0` turns it off, and the XLA
+loop is used, silently).
 """
 
 import ctypes
 import functools
-import hashlib
-import os
 import pathlib
-import shutil
 import subprocess
-import sys
-import tempfile
 
 import jax
 import jax.numpy as jnp
 
+from .. import _native_build
 from .._custom_types import Array
 from ._compact_rows import CompactRows
 
 
 TARGET = "brainox_event_scatter"
 _SOURCE = pathlib.Path(__file__).with_name("_event_scatter.cc")
+ROWS_HEADER = pathlib.Path(__file__).with_name("_event_rows.h")
 _SYMBOL = "BrainoxEventScatter"
-
-
-def _compiler() -> str | None:
-    if os.environ.get("CXX"):
-        return shutil.which(os.environ["CXX"])
-    for name in ("c++", "g++", "clang++"):
-        if path := shutil.which(name):
-            return path
-    return None
-
-
-def _cache_dir() -> pathlib.Path:
-    if os.environ.get("BRAINOX_CACHE_DIR"):
-        return pathlib.Path(os.environ["BRAINOX_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
-    return pathlib.Path(base).expanduser() / "brainox"
+_compiler = _native_build.compiler
+disabled = _native_build.disabled
 
 
 def _build(compiler: str) -> pathlib.Path:
     """The compiled kernel, from the cache or freshly built into it."""
-    source = _SOURCE.read_bytes()
-    tag = b"\0".join([source, jax.__version__.encode(), compiler.encode()])
-    digest = hashlib.sha256(tag).hexdigest()[:16]
-    suffix = ".dylib" if sys.platform == "darwin" else ".so"
-    library = _cache_dir() / f"event_scatter-{digest}{suffix}"
-    if library.exists():
-        return library
-    library.parent.mkdir(parents=True, exist_ok=True)
-    # Build under a temporary name, then rename: concurrent builds are safe.
-    fd, partial = tempfile.mkstemp(suffix=suffix, dir=library.parent)
-    os.close(fd)
-    command = [
-        compiler,
-        "-O3",
-        "-std=c++17",
-        "-shared",
-        "-fPIC",
-        "-w",
-        "-I",
-        jax.ffi.include_dir(),
-        str(_SOURCE),
-        "-o",
-        partial,
-    ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"`{' '.join(command)}` failed:\n{done.stderr.strip()[-2000:]}"
-            )
-        os.replace(partial, library)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
-    return library
-
-
-def disabled() -> bool:
-    """Whether `BRAINOX_NATIVE=0` turns the kernel off."""
-    return os.environ.get("BRAINOX_NATIVE", "1") == "0"
+    return _native_build.build(
+        _SOURCE, "event_scatter", compiler, depends=(ROWS_HEADER,)
+    )
 
 
 @functools.cache

@@ -1,0 +1,613 @@
+"""The C++ of a fused step: one XLA FFI handler for a whole `step`.
+
+The flat program of `_flatten.py` is translated into one function that XLA
+calls once per step. Its values take one of three forms:
+
+- *uniform*: the same for every neuron (0-d inputs, literals, broadcast
+  scalars and arithmetic on them), computed once, before any loop;
+- *lazy*: elementwise arithmetic on whole populations, not stored: an
+  expression evaluated inside a loop over the neurons, where its inputs are
+  read at the loop's index;
+- *buffer*: stored in memory: the inputs, slices of them, the sums of the
+  event-driven kernel, and lazy values that one of those needs.
+
+The program runs its barriers (the event-driven kernel's row additions, and
+the loops that store what a barrier reads) in the program's order, then one
+loop per population size computes every remaining output at once, so a step
+of a network reads and writes each state array once, as Brian2's generated
+code does. Every primitive on 0-d and 1-d arrays that has a C++ counterpart is
+translated; anything else raises `NotNative` with the primitive's name.
+
+Outputs share the memory of the inputs they replace (XLA's
+`input_output_aliases`) wherever no later read needs the old values; where a
+read would, the output gets its own buffer. Sums of the event-driven kernel
+go straight into the output buffer of the state they update.
+"""
+
+import collections
+from collections.abc import Callable
+
+import numpy as np
+
+from ._flatten import Equation, FlatProgram, NotNative, Value
+
+
+SCATTER_TARGET = "brainox_event_scatter"
+
+_C_TYPES = {
+    np.dtype(np.float32): "float",
+    np.dtype(np.float64): "double",
+    np.dtype(np.int8): "int8_t",
+    np.dtype(np.int16): "int16_t",
+    np.dtype(np.int32): "int32_t",
+    np.dtype(np.int64): "int64_t",
+    np.dtype(np.uint8): "uint8_t",
+    np.dtype(np.uint16): "uint16_t",
+    np.dtype(np.uint32): "uint32_t",
+    np.dtype(np.uint64): "uint64_t",
+    np.dtype(np.bool_): "bool",
+}
+
+
+def c_type(dtype: np.dtype) -> str:
+    if dtype not in _C_TYPES:
+        raise NotNative(f"arrays of dtype {dtype} have no native counterpart")
+    return _C_TYPES[dtype]
+
+
+def literal(value, dtype: np.dtype) -> str:
+    """`value` as an exact C++ literal of `dtype`."""
+    t = c_type(dtype)
+    if dtype == np.bool_:
+        return "true" if bool(value) else "false"
+    if np.issubdtype(dtype, np.floating):
+        x = float(value)
+        if np.isnan(x):
+            return f"std::numeric_limits<{t}>::quiet_NaN()"
+        if np.isinf(x):
+            sign = "-" if x < 0 else ""
+            return f"{sign}std::numeric_limits<{t}>::infinity()"
+        return f"{t}({x.hex()})"
+    return f"{t}({int(value)}LL)"
+
+
+def _binary(op: str) -> Callable[..., str]:
+    return lambda a, b: f"({a} {op} {b})"
+
+
+def _call(function: str) -> Callable[..., str]:
+    return lambda *args: f"{function}({', '.join(args)})"
+
+
+_ELEMENTWISE: dict[str, Callable[..., str]] = {
+    "add": _binary("+"),
+    "add_any": _binary("+"),
+    "sub": _binary("-"),
+    "mul": _binary("*"),
+    "div": _binary("/"),
+    "lt": _binary("<"),
+    "le": _binary("<="),
+    "gt": _binary(">"),
+    "ge": _binary(">="),
+    "eq": _binary("=="),
+    "ne": _binary("!="),
+    "neg": lambda a: f"(-{a})",
+    "abs": _call("std::abs"),
+    "exp": _call("std::exp"),
+    "exp2": _call("std::exp2"),
+    "log": _call("std::log"),
+    "log1p": _call("std::log1p"),
+    "expm1": _call("std::expm1"),
+    "sqrt": _call("std::sqrt"),
+    "cbrt": _call("std::cbrt"),
+    "tanh": _call("std::tanh"),
+    "sin": _call("std::sin"),
+    "cos": _call("std::cos"),
+    "tan": _call("std::tan"),
+    "atan2": _call("std::atan2"),
+    "erf": _call("std::erf"),
+    "erfc": _call("std::erfc"),
+    "floor": _call("std::floor"),
+    "ceil": _call("std::ceil"),
+    "pow": _call("std::pow"),
+    "is_finite": _call("std::isfinite"),
+    "max": _call("brainox_step::Max"),
+    "min": _call("brainox_step::Min"),
+    "sign": _call("brainox_step::Sign"),
+    "stop_gradient": lambda a: a,
+    "copy": lambda a: a,
+    "copy_p": lambda a: a,
+    "square": lambda a: f"({a} * {a})",
+}
+"""Elementwise primitives whose C++ needs only their operands."""
+
+
+def _elementwise(eqn: Equation, args: list[str]) -> str:
+    """The C++ expression of an elementwise equation on operand expressions."""
+    name, out = eqn.primitive, eqn.outputs[0]
+    t = c_type(out.dtype)
+    if name in _ELEMENTWISE:
+        expr = _ELEMENTWISE[name](*args)
+        # Keep the result's type (C++ promotes small integers and bools).
+        return expr if name in ("stop_gradient", "copy", "copy_p") else f"{t}({expr})"
+    if name == "rsqrt":
+        return f"({t}(1) / std::sqrt({args[0]}))"
+    if name == "logistic":
+        return f"({t}(1) / ({t}(1) + std::exp(-{args[0]})))"
+    if name == "rem":
+        if np.issubdtype(out.dtype, np.floating):
+            return f"{t}(std::fmod({args[0]}, {args[1]}))"
+        return f"{t}({args[0]} % {args[1]})"
+    if name in ("and", "or", "xor", "not"):
+        logical = out.dtype == np.bool_
+        if name == "not":
+            return f"(!{args[0]})" if logical else f"{t}(~{args[0]})"
+        op = {"and": "&", "or": "|", "xor": "^"}[name]
+        if logical and name != "xor":
+            op += op
+        return f"{t}({args[0]} {op} {args[1]})"
+    if name == "select_n":
+        which, *cases = args
+        if eqn.inputs[0].dtype == np.bool_:
+            return f"({which} ? {cases[1]} : {cases[0]})"
+        expr = cases[-1]
+        for i in range(len(cases) - 2, -1, -1):
+            expr = f"({which} == {i} ? {cases[i]} : {expr})"
+        return expr
+    if name == "convert_element_type":
+        source = c_type(eqn.inputs[0].dtype)
+        return f"brainox_step::Convert<{t}, {source}>({args[0]})"
+    if name == "round":
+        away = int(eqn.params["rounding_method"]) == 0
+        return f"{'std::round' if away else 'std::nearbyint'}({args[0]})"
+    if name == "integer_pow":
+        return f"brainox_step::IntegerPow<{int(eqn.params['y'])}>({args[0]})"
+    if name == "clamp":
+        low, x, high = args
+        return f"brainox_step::Min(brainox_step::Max({x}, {low}), {high})"
+    raise KeyError(name)
+
+
+ELEMENTWISE_PRIMITIVES = frozenset(_ELEMENTWISE) | {
+    "rsqrt",
+    "logistic",
+    "rem",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "select_n",
+    "convert_element_type",
+    "round",
+    "integer_pow",
+    "clamp",
+}
+
+
+class Buffer:
+    """Memory a value is stored in: `pointer` (C++), and what owns it."""
+
+    def __init__(self, pointer: str, owner: tuple, offset: int = 0):
+        self.pointer, self.owner, self.offset = pointer, owner, offset
+
+
+class _Op:
+    """One stage of the step, in order, for the aliasing analysis: the inputs
+    it reads (`whole` or only at the loop index, `at_index`) and the outputs
+    it writes. `copies` are inputs read only to copy them into the output
+    that replaces them (no read at all when the two share memory)."""
+
+    def __init__(self):
+        self.reads: dict[int, str] = {}
+        self.copies: set[int] = set()
+        self.writes: set[int] = set()
+
+    def read(self, k: int, how: str) -> None:
+        if self.reads.get(k) != "whole":
+            self.reads[k] = how
+
+
+class Generator:
+    """Translate a flat program; `outputs[k]` replaces `program.inputs[k]`.
+
+    `replaced` is the number of leading inputs that outputs replace (the
+    model's leaves); later inputs (the step's input, constants) are read only.
+    """
+
+    def __init__(self, program: FlatProgram, n_leaves: int, symbol: str):
+        self.program, self.n_leaves, self.symbol = program, n_leaves, symbol
+        self.uniform: dict[Value, str] = {}
+        self.buffer: dict[Value, Buffer] = {}
+        self.lazy: dict[Value, Equation] = {}
+        self.prelude: list[str] = []
+        self.body: list[str] = []
+        self.ops: list[_Op] = []
+        self.temps: list[str] = []
+        self.taken: set[int] = set()  # output buffers holding a value
+        self.hosted: set[int] = set()  # those holding sums, until the last loop
+        self.used_inputs: set[int] = set()
+        inputs = list(program.inputs) + [v for v, _ in program.constants]
+        self.inputs = inputs
+        self.outputs = {
+            k: v
+            for k, v in enumerate(program.outputs)
+            if not (k < len(inputs) and inputs[k] is v)
+        }
+        self.output_of: dict[Value, list[int]] = collections.defaultdict(list)
+        for k, v in self.outputs.items():
+            self.output_of[v].append(k)
+        self.uses: dict[Value, list[int]] = collections.defaultdict(list)
+        self.sliced: set[Value] = set()
+        for i, eqn in enumerate(program.equations):
+            for v in eqn.inputs:
+                self.uses[v].append(i)
+            if eqn.primitive == "slice":
+                self.sliced.add(eqn.inputs[0])
+
+    # -- values -----------------------------------------------------------
+
+    def name(self, v: Value) -> str:
+        return f"v{v.id}"
+
+    def define_uniform(self, v: Value, expr: str) -> None:
+        self.prelude.append(f"const {c_type(v.dtype)} {self.name(v)} = {expr};")
+        self.uniform[v] = self.name(v)
+
+    def read_buffer(self, buffer: Buffer, length: int, op: _Op, at_index: bool):
+        if buffer.owner[0] == "in":
+            k = buffer.owner[1]
+            same = at_index and buffer.offset == 0
+            same = same and length == self.inputs[k].size
+            op.read(k, "at_index" if same else "whole")
+
+    def operand(self, v: Value, op: _Op) -> str:
+        """`v` inside a loop at index `i` (or anywhere, if uniform); a value of
+        one element (lax broadcasts those) is read at index 0."""
+        if v.literal is not None:
+            return literal(v.literal, v.dtype)
+        if v in self.uniform:
+            return self.uniform[v]
+        if v in self.buffer:
+            one = v.size == 1
+            self.read_buffer(self.buffer[v], v.size, op, at_index=not one)
+            return f"{self.buffer[v].pointer}[{0 if one else 'i'}]"
+        return self.name(v)  # lazy: a local of the loop
+
+    # -- loops and barriers -------------------------------------------------
+
+    def temp(self, v: Value) -> Buffer:
+        name = f"t{len(self.temps)}"
+        t = c_type(v.dtype)
+        self.temps.append(
+            f"static thread_local std::unique_ptr<{t}[]> {name}_storage"
+            f"(new {t}[{v.size}]);\n"
+            f"  {t}* const {name} = {name}_storage.get();"
+        )
+        return Buffer(name, ("temp", name))
+
+    def output_buffer(self, k: int, host: bool = False) -> Buffer:
+        self.taken.add(k)
+        if host:
+            self.hosted.add(k)
+        return Buffer(f"out{k}", ("out", k))
+
+    def loop(self, length: int, roots: list[tuple[Value, Buffer]]) -> _Op:
+        """A loop over `length` neurons storing each root value in its buffer."""
+        op = _Op()
+        order: list[Value] = []
+        seen: set[int] = set()
+
+        def visit(v: Value) -> None:
+            if v.id in seen or v not in self.lazy or v in self.buffer:
+                return
+            seen.add(v.id)
+            for a in self.lazy[v].inputs:
+                visit(a)
+            order.append(v)
+
+        for v, _ in roots:
+            visit(v)
+        lines = []
+        for v in sorted(order, key=lambda v: v.id):
+            eqn = self.lazy[v]
+            if eqn.primitive == "broadcast_one":
+                (x,) = eqn.inputs
+                self.read_buffer(self.buffer[x], x.size, op, at_index=False)
+                expr = f"{self.buffer[x].pointer}[0]"
+            else:
+                expr = _elementwise(eqn, [self.operand(a, op) for a in eqn.inputs])
+            lines.append(f"const {c_type(v.dtype)} {self.name(v)} = {expr};")
+        for v, buffer in roots:
+            lines.append(f"{buffer.pointer}[i] = {self.operand(v, op)};")
+            if buffer.owner[0] == "out":
+                op.writes.add(buffer.owner[1])
+        body = "\n".join("    " + line for line in lines)
+        self.body.append(
+            f"  #pragma omp simd\n  for (int64_t i = 0; i < {length}; ++i) {{\n"
+            f"{body}\n  }}"
+        )
+        self.ops.append(op)
+        return op
+
+    def materialise(self, v: Value) -> Buffer:
+        """`v` stored in memory (a loop computes it if it is not yet)."""
+        if v in self.buffer:
+            return self.buffer[v]
+        free = [k for k in self.output_of.get(v, []) if k not in self.taken]
+        buffer = self.output_buffer(free[0]) if free else self.temp(v)
+        self.loop(v.size, [(v, buffer)])
+        self.buffer[v] = buffer
+        return buffer
+
+    def scalar_pointer(self, v: Value) -> str:
+        """A pointer to a 0-d value (for the weight of the event-driven kernel)."""
+        if v in self.buffer:
+            return self.buffer[v].pointer
+        holder = f"p{v.id}"
+        self.prelude.append(
+            f"const {c_type(v.dtype)} {holder}[1] = {{{self.operand(v, _Op())}}};"
+        )
+        return holder
+
+    def scatter(self, eqn: Equation, index: int) -> None:
+        """The event-driven kernel's row additions (`_event_rows.h`)."""
+        s, targets, offsets, w, into = eqn.inputs
+        (result,) = eqn.outputs
+        t = c_type(result.dtype)
+        spikes = self.materialise(s)
+        rows = [self.materialise(a) for a in (targets, offsets)]
+        per_synapse = w.size != 1
+        weight = self.materialise(w).pointer if per_synapse else self.scalar_pointer(w)
+        source = self.materialise(into)
+        op = _Op()
+        for buffer, value in ((spikes, s), (rows[0], targets), (rows[1], offsets)):
+            self.read_buffer(buffer, value.size, op, at_index=False)
+        if per_synapse:
+            self.read_buffer(self.buffer[w], w.size, op, at_index=False)
+        destination = self.scatter_destination(result, into, source, index, op)
+        if destination.pointer != source.pointer:
+            self.read_buffer(source, into.size, op, at_index=False)
+            if source.owner[0] == "in" and destination.owner == ("out",) + (
+                source.owner[1],
+            ):
+                op.reads.pop(source.owner[1], None)
+                op.copies.add(source.owner[1])
+            copy = f"std::memcpy({destination.pointer}, {source.pointer}, "
+            copy += f"sizeof({t}) * {into.size});"
+            self.body.append(f"  if ({destination.pointer} != {source.pointer}) {copy}")
+        if destination.owner[0] == "out":
+            op.writes.add(destination.owner[1])
+        index_type = "uint16_t" if targets.dtype == np.uint16 else "int32_t"
+        width = w.shape[1] if per_synapse else 0
+        self.body.append(
+            f"  if (!brainox_rows::AddSpikingRows<{t}, {index_type}>({spikes.pointer}, "
+            f"{s.size}, brainox_rows::Rows{{{rows[0].pointer}, {rows[1].pointer}, "
+            f"{targets.size}, {into.size}, {width}}}, {weight}, "
+            f"{'true' if per_synapse else 'false'}, {destination.pointer})) {{\n"
+            '    return ffi::Error::InvalidArgument("brainox native step: a row of '
+            'the event-driven propagation lies outside its targets or weights");\n'
+            "  }"
+        )
+        self.ops.append(op)
+        self.buffer[result] = destination
+
+    def scatter_destination(
+        self, result: Value, into: Value, source: Buffer, index: int, op: _Op
+    ) -> Buffer:
+        """Where the sums go: in place when `into` is not read again, else into
+        the output buffer of the state that `into` is, else a new buffer."""
+        # The sums may stay in an output buffer only if no slice reads them
+        # (at another index) and no other output copies them at the end.
+        others = [k for k in self.output_of.get(result, []) if k != self._leaf(source)]
+        fits_output = result not in self.sliced and not others
+        # In place: `into` is read by this equation alone, and owns its buffer.
+        alone = self.uses[into] == [index] and into not in self.output_of
+        alone = alone and source.offset == 0 and "+" not in source.pointer
+        alone = alone and sum(b is source for b in self.buffer.values()) == 1
+        kind = source.owner[0]
+        if alone and (kind == "temp" or (kind == "out" and fits_output)):
+            return source
+        k = self._leaf(source)
+        if (
+            k is not None
+            and k in self.outputs
+            and k not in self.taken
+            and fits_output
+            and self.outputs[k].shape == result.shape
+            and self.outputs[k].dtype == result.dtype
+            and self.inputs[k] is into
+        ):
+            return self.output_buffer(k, host=True)
+        return self.temp(result)
+
+    def _leaf(self, buffer: Buffer) -> int | None:
+        owner = buffer.owner
+        if owner[0] in ("in", "out") and owner[1] < self.n_leaves:
+            return owner[1]
+        return None
+
+    # -- the program --------------------------------------------------------
+
+    def translate(self, eqn: Equation, index: int) -> None:
+        name = eqn.primitive
+        if name == "ffi_call" and eqn.params.get("target_name") == SCATTER_TARGET:
+            self.scatter(eqn, index)
+            return
+        (out,) = eqn.outputs if len(eqn.outputs) == 1 else (None,)
+        if out is None or len(out.shape) > 1:
+            raise NotNative(f"the primitive `{name}` on {self._shapes(eqn)}")
+        if name in ELEMENTWISE_PRIMITIVES:
+            if all(self._is_uniform(a) for a in eqn.inputs):
+                args = [self.operand(a, _Op()) for a in eqn.inputs]
+                self.define_uniform(out, _elementwise(eqn, args))
+                return
+            for a in eqn.inputs:
+                if a.size == 1 < out.size and not self._is_uniform(a):
+                    self.materialise(a)  # one value, read by every neuron
+            self.lazy[out] = eqn
+            return
+        (x, *_) = eqn.inputs
+        if name in ("broadcast_in_dim", "reshape", "squeeze", "expand_dims"):
+            if x.shape == out.shape or (x.size == 1 and self._is_uniform(x)):
+                self._same(out, x)
+                return
+            if x.size == 1:  # one value in memory, read by every neuron
+                self.materialise(x)
+                self.lazy[out] = Equation("broadcast_one", [x], [out], {})
+                return
+        if name == "slice" and len(x.shape) == 1:
+            strides = eqn.params.get("strides")
+            if strides is None or tuple(strides) == (1,):
+                (start,) = eqn.params["start_indices"]
+                if self._is_uniform(x):
+                    self._same(out, x)
+                    return
+                source = self.materialise(x)
+                self.buffer[out] = Buffer(
+                    f"({source.pointer} + {start})", source.owner, source.offset + start
+                )
+                return
+        raise NotNative(f"the primitive `{name}` on {self._shapes(eqn)}")
+
+    def _same(self, out: Value, x: Value) -> None:
+        if x.literal is not None:
+            self.uniform[out] = literal(x.literal, x.dtype)
+        elif x in self.uniform:
+            self.uniform[out] = self.uniform[x]
+        elif x in self.buffer:
+            self.buffer[out] = self.buffer[x]
+        else:
+            self.lazy[out] = Equation("copy", [x], [out], {})
+
+    def _is_uniform(self, v: Value) -> bool:
+        return v.literal is not None or v in self.uniform
+
+    @staticmethod
+    def _shapes(eqn: Equation) -> str:
+        shapes = ", ".join(f"{v.dtype}{list(v.shape)}" for v in eqn.inputs)
+        return f"arrays of shapes ({shapes})"
+
+    def generate(self) -> tuple[str, list[int], list[int], dict[int, int]]:
+        """The C++ source, the inputs it reads, the outputs it writes (by
+        position), and which output shares memory with which input."""
+        for k, v in enumerate(self.inputs):
+            if v.literal is not None:
+                continue
+            if v.shape == ():
+                self.define_uniform(v, f"in{k}[0]")
+                self.ops.append(_Op())
+                self.ops[-1].read(k, "whole")
+            else:
+                self.buffer[v] = Buffer(f"in{k}", ("in", k))
+        for i, eqn in enumerate(self.program.equations):
+            self.translate(eqn, i)
+        self.finish()
+        return self.source(), self._inputs_read(), sorted(self.outputs), self.aliases()
+
+    def finish(self) -> None:
+        """One loop per population size for the remaining outputs, then copies."""
+        groups: dict[int, list[tuple[Value, Buffer]]] = collections.defaultdict(list)
+        ends: list[tuple[int, Value]] = []
+        for k, v in sorted(self.outputs.items()):
+            if v in self.buffer or (v.shape == () and self._is_uniform(v)):
+                ends.append((k, v))
+            elif k not in self.taken or k in self.hosted:
+                groups[v.size].append((v, self.output_buffer(k)))
+            else:
+                ends.append((k, v))
+        for length, roots in groups.items():
+            self.loop(length, roots)
+        op = _Op()
+        for k, v in ends:
+            t = c_type(v.dtype)
+            if v.shape == () and self._is_uniform(v):
+                self.body.append(f"  out{k}[0] = {self.operand(v, op)};")
+            else:
+                source = self.materialise(v)
+                if source.pointer == f"out{k}":
+                    continue
+                self.read_buffer(source, v.size, op, at_index=False)
+                self.body.append(
+                    f"  if (out{k} != {source.pointer}) std::memcpy(out{k}, "
+                    f"{source.pointer}, sizeof({t}) * {v.size});"
+                )
+            op.writes.add(k)
+        self.ops.append(op)
+
+    def aliases(self) -> dict[int, int]:
+        """Output k shares input k's memory when no read of input k follows
+        the first write of output k (a read at the same loop index, or a copy
+        into output k, is allowed at that write)."""
+        shared = {}
+        for k, v in self.outputs.items():
+            if k >= self.n_leaves:
+                continue
+            x = self.inputs[k]
+            if x.shape != v.shape or x.dtype != v.dtype:
+                continue
+            first = next((i for i, op in enumerate(self.ops) if k in op.writes), None)
+            if first is None:
+                continue
+            safe = all(k not in op.reads for op in self.ops[first + 1 :])
+            safe = safe and self.ops[first].reads.get(k, "at_index") == "at_index"
+            if safe:
+                shared[k] = k
+        return shared
+
+    def _inputs_read(self) -> list[int]:
+        text = "\n".join(self.prelude + self.body)
+        return [k for k in range(len(self.inputs)) if f"in{k}" in _words(text)]
+
+    def source(self) -> str:
+        used = self._inputs_read()
+        lines = []
+        for position, k in enumerate(used):
+            t = c_type(self.inputs[k].dtype)
+            lines.append(
+                f"  const {t}* const in{k} = "
+                f"args.get<ffi::AnyBuffer>({position}).value().typed_data<{t}>();"
+            )
+        for position, k in enumerate(sorted(self.outputs)):
+            t = c_type(self.outputs[k].dtype)
+            lines.append(
+                f"  {t}* const out{k} = "
+                f"rets.get<ffi::AnyBuffer>({position}).value()->typed_data<{t}>();"
+            )
+        lines += ["  " + line for line in self.prelude + self.temps] + self.body
+        body = "\n".join(lines)
+        return _TEMPLATE.format(symbol=self.symbol, body=body)
+
+
+def _words(text: str) -> set[str]:
+    word = []
+    words = set()
+    for ch in text + " ":
+        if ch.isalnum() or ch == "_":
+            word.append(ch)
+        elif word:
+            words.add("".join(word))
+            word = []
+    return words
+
+
+_TEMPLATE = """// Generated by brainox.native_step: one step of a model, fused.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "_event_rows.h"
+#include "_support.h"
+#include "xla/ffi/api/ffi.h"
+
+namespace ffi = xla::ffi;
+
+static ffi::Error Step(ffi::RemainingArgs args, ffi::RemainingRets rets) {{
+{body}
+  return ffi::Error::Success();
+}}
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL({symbol}, Step,
+                              ffi::Ffi::Bind().RemainingArgs().RemainingRets());
+"""

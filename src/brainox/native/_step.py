@@ -1,0 +1,199 @@
+"""`native_step`: a model's whole step as one generated, compiled C++ call."""
+
+import ctypes
+import functools
+import hashlib
+import pathlib
+import platform
+import subprocess
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+
+from .. import _native_build
+from .._custom_types import PyTree
+from ..connect import _native as _scatter_kernel
+from ._codegen import Generator
+from ._flatten import NotNative, flatten
+
+
+_HERE = pathlib.Path(__file__).parent
+_HEADERS = (_HERE / "_support.h", _scatter_kernel.ROWS_HEADER)
+
+FLAGS = (
+    "-march=native",
+    "-fno-math-errno",
+    "-fno-trapping-math",
+    "-ffp-contract=off",
+    "-fopenmp-simd",
+)
+"""Flags of a step's build: vectorised for this machine's CPU, with every
+multiply and add rounded separately, as XLA's CPU code does."""
+
+
+def _cpu_tag() -> bytes:
+    # `-march=native` code runs only on this kind of CPU: the cache keys on it.
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = [line for line in f if line.startswith(("flags", "model name"))]
+        return "".join(sorted(set(flags))).encode()
+    except OSError:
+        return platform.processor().encode()
+
+
+@functools.cache
+def _register(source: str) -> str:
+    """Build (or find in the cache) and register the kernel of `source`;
+    returns its FFI target name."""
+    if _native_build.disabled():
+        raise RuntimeError(
+            "native_step cannot run: native code is turned off by BRAINOX_NATIVE=0."
+        )
+    compiler = _native_build.compiler()
+    if compiler is None:
+        raise RuntimeError(
+            "native_step needs a C++ compiler: none was found (set CXX, or "
+            "install g++ or clang++)."
+        )
+    digest = hashlib.sha256(source.encode() + _cpu_tag()).hexdigest()[:16]
+    symbol = f"BrainoxStep_{digest}"
+    include = tuple(f"-I{h.parent}" for h in _HEADERS)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = pathlib.Path(folder) / f"step-{digest}.cc"
+            path.write_text(source.replace("BRAINOX_STEP_SYMBOL", symbol))
+            library = _native_build.build(
+                path, "step", compiler, flags=FLAGS + include, depends=_HEADERS
+            )
+        handler = getattr(ctypes.cdll.LoadLibrary(str(library)), symbol)
+    except (OSError, RuntimeError, AttributeError, subprocess.SubprocessError) as e:
+        raise RuntimeError(f"native_step could not build its kernel: {e}") from e
+    target = f"brainox_step_{digest}"
+    jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(handler), platform="cpu")
+    return target
+
+
+def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
+    """`model.step(x, dt)`, run as one generated C++ loop per step.
+
+    The step is traced once, and its arithmetic translated into one C++
+    function that XLA calls as a single operation per step (an XLA FFI call):
+    the event-driven propagation of [`brainox.connect.EventDriven`][] runs in
+    place, then one loop over the neurons computes every state for the next
+    step, reading and writing each array once. The same generated code serves
+    every model with the same structure, shapes and `dt`; it is compiled with
+    the system's C++ compiler on first use (a few seconds) and cached on disk
+    (see [Performance](../performance.md#native-steps) for where and how).
+
+    It gives the spikes of `model.step(x, dt)`: the arithmetic is the same,
+    operation by operation, but `exp` and friends come from the C++ library
+    instead of XLA's own, so potentials may differ in the last bits of
+    float32, and a network's spike trains may part after many steps, as
+    with any change of math library.
+
+    **Arguments:**
+
+    - `model`: any module with a `step(x, dt)` method whose step uses only
+      elementwise arithmetic on 0-d and 1-d arrays, slices, and event-driven
+      propagation (the leaky integrate-and-fire family, conductance and
+      current synapses, Poisson-free networks such as COBA and CUBA).
+      Anything else (random numbers, matrix products, delays, gathers)
+      raises a `ValueError` that names the operation.
+    - `x`: the step's input, as for `model.step` (`None`, arrays).
+    - `dt`: the time step (ms).
+
+    **Returns:** the model after the step.
+
+    It runs on the CPU only, and is not differentiable (train with the XLA
+    step). Under `jax.vmap` it runs the batch one element after the other.
+    `bx.simulate(model, ..., native=True)` uses it for every step.
+
+    Example:
+    ```python
+    import jax
+    import jax.numpy as jnp
+    import brainox as bx
+
+    neurons = bx.LIF(100, tau=10.0, V_th=1.0, V_reset=0.0, V_init=0.0)
+    after = bx.native_step(neurons, jnp.full(100, 2.0), 0.1)
+    same = neurons.step(jnp.full(100, 2.0), 0.1)
+    assert jnp.allclose(after.V.value, same.V.value)
+    ```
+    """
+    if isinstance(dt, int | float):  # a constant of the generated code
+        return fused(lambda m, x: m.step(x, dt), model, x)
+    # An array dt is an input of the step, like `x`.
+    return fused(lambda m, inputs: m.step(*inputs), model, (x, dt))
+
+
+def fused(fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree) -> PyTree:
+    """`fn(state, inputs)`, a new state of the same structure, as one
+    generated C++ call (see [`brainox.native_step`][]). `bx.simulate` fuses
+    a step and its spike counts this way."""
+    if jax.default_backend() != "cpu":
+        raise ValueError(
+            f"native_step runs on the CPU only; the default backend is "
+            f"{jax.default_backend()!r}. Use `model.step` (bx.simulate without "
+            "native=True) on accelerators."
+        )
+    name = type(state).__name__
+    leaves, static = eqx.partition(state, eqx.is_array)
+    model_leaves, treedef = jtu.tree_flatten(leaves)
+    x_leaves, x_treedef = jtu.tree_flatten(inputs)
+    x_leaves = [jnp.asarray(leaf) for leaf in x_leaves]
+    n = len(model_leaves)
+    out_static: list = []
+
+    def step(*flat):
+        m = eqx.combine(jtu.tree_unflatten(treedef, flat[:n]), static)
+        new = fn(m, jtu.tree_unflatten(x_treedef, flat[n:]))
+        new_leaves, new_static = eqx.partition(new, eqx.is_array)
+        out_static.append(new_static)
+        flat_new, new_treedef = jtu.tree_flatten(new_leaves)
+        if new_treedef != treedef:
+            raise ValueError(
+                f"native_step: the step of {name} returned a model of another "
+                "structure (its arrays differ from the model's)."
+            )
+        return flat_new
+
+    args = [*model_leaves, *x_leaves]
+    shapes = [jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)) for a in args]
+    closed = jax.make_jaxpr(step)(*shapes)
+    try:
+        program = flatten(closed)
+        source, read, written, aliases = Generator(
+            program, n, "BRAINOX_STEP_SYMBOL"
+        ).generate()
+    except NotNative as e:
+        raise ValueError(
+            f"native_step cannot translate the step of {name}: {e}. "
+            "It supports elementwise arithmetic on populations (0-d and 1-d "
+            "arrays), slices and bx.connect.EventDriven propagation on the CPU; "
+            "run this model without native=True."
+        ) from None
+    target = _register(source)
+    everything = args + [c for _, c in program.constants]
+    results = tuple(
+        jax.ShapeDtypeStruct(program.outputs[k].shape, program.outputs[k].dtype)
+        for k in written
+    )
+    position = {k: i for i, k in enumerate(read)}
+    call = jax.ffi.ffi_call(
+        target,
+        results,
+        vmap_method="sequential",
+        input_output_aliases={
+            position[i]: written.index(o) for i, o in aliases.items() if i in position
+        },
+    )
+    outputs = call(*[everything[k] for k in read]) if results else ()
+    new_leaves = list(model_leaves)
+    for k, value in zip(written, outputs, strict=True):
+        new_leaves[k] = value
+    return eqx.combine(jtu.tree_unflatten(treedef, new_leaves), out_static[-1])

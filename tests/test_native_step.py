@@ -1,0 +1,241 @@
+"""`bx.native_step` and `bx.simulate(native=True)`: the generated C++ step
+against the XLA step it replaces, on models and networks, and its refusals.
+
+The C++ performs the same operations in the same order as the XLA program,
+but `exp` comes from the C library (or its vector variant) instead of XLA's
+polynomial, so potentials may differ in the last float32 bits; the checks
+are exact where no transcendental function is involved, and to float32
+rounding elsewhere, with identical spike trains over the runs here.
+"""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import brainox as bx
+from brainox.native import _codegen, _flatten
+
+
+def _leaves(model):
+    return jax.tree.leaves(eqx.filter(model, eqx.is_array))
+
+
+def _assert_close(a, b, rtol=2e-6, atol=2e-5):
+    for x, y in zip(_leaves(a), _leaves(b), strict=True):
+        np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=atol)
+
+
+def _run(model, x, n_steps, native):
+    def body(_, m):
+        return bx.native_step(m, x, 0.1) if native else m.step(x, 0.1)
+
+    return jax.jit(lambda m: jax.lax.fori_loop(0, n_steps, body, m))(model)
+
+
+def test_lif_matches_the_xla_step_over_many_steps(getkey):
+    lif = bx.LIF(
+        500,
+        tau=10.0,
+        V_th=1.0,
+        V_reset=0.0,
+        t_ref=2.0,
+        V_init=bx.init.uniform(0.0, 1.0),
+        key=getkey(),
+    )
+    x = jnp.linspace(0.5, 3.0, 500)
+    native, xla = _run(lif, x, 2000, True), _run(lif, x, 2000, False)
+    _assert_close(native, xla)
+    np.testing.assert_array_equal(native.spike.value, xla.spike.value)
+    np.testing.assert_array_equal(
+        native.refractory_left.value, xla.refractory_left.value
+    )
+
+
+@pytest.mark.parametrize("preset", ["coba", "cuba"])
+def test_preset_networks_give_the_same_spikes(preset):
+    build = getattr(bx.presets, preset)
+    net = build(800, key=jax.random.key(3), p=0.1)
+    spikes = {"exc": "populations.exc.spike", "inh": "populations.inh.spike"}
+    runs = [
+        bx.simulate(net, 200.0, dt=0.1, spike_counts=spikes, native=native)
+        for native in (False, True)
+    ]
+    (xla_net, xla_rec), (native_net, native_rec) = runs
+    for name in spikes:
+        assert xla_rec[name].sum() > 100  # a network that fires
+        np.testing.assert_array_equal(native_rec[name], xla_rec[name])
+    _assert_close(native_net, xla_net, rtol=1e-4, atol=1e-3)
+
+
+def test_hodgkin_huxley_with_vectorised_exp(getkey):
+    # exp, integer powers and divisions per neuron: to float32 rounding.
+    net = bx.presets.cobahh(400, key=getkey(), p=0.1)
+    spikes = {"exc": "populations.exc.spike", "inh": "populations.inh.spike"}
+    (a, ra), (b, rb) = [
+        bx.simulate(net, 50.0, dt=0.1, spike_counts=spikes, native=native)
+        for native in (False, True)
+    ]
+    for name in spikes:
+        np.testing.assert_array_equal(rb[name], ra[name])
+    _assert_close(b, a, rtol=1e-3, atol=1e-3)
+
+
+def test_simulate_native_records_the_same_potentials():
+    lif = bx.LIF(64, tau=20.0, V_th=-50.0, V_rest=-65.0, V_reset=-65.0, V_init=-65.0)
+    current = jnp.linspace(100.0, 300.0, 64)
+    kwargs = dict(
+        dt=0.1, inputs=lambda step, t: current, monitors=["V"], spikes={"s": "spike"}
+    )
+    _, xla = bx.simulate(lif, 100.0, **kwargs)
+    _, native = bx.simulate(lif, 100.0, native=True, **kwargs)
+    np.testing.assert_allclose(native["V"], xla["V"], rtol=1e-6, atol=1e-4)
+    np.testing.assert_array_equal(native["s"].index, xla["s"].index)
+    np.testing.assert_array_equal(native["s"].time, xla["s"].time)
+
+
+def test_reads_after_writes_keep_old_values(getkey):
+    class Rotate(eqx.Module):
+        a: bx.Hidden
+        b: bx.Hidden
+
+        def step(self, x, dt):
+            a, b = self.a.value, self.b.value
+            # a's new value goes where a was; b reads a shifted by one.
+            new_a = a * 2.0 + b
+            new_b = jnp.where(a[:1] > 0, b, b) + a[:1] + a[-1:]
+            new = eqx.tree_at(lambda m: m.a.value, self, new_a)
+            return eqx.tree_at(lambda m: m.b.value, new, new_b)
+
+    a, b = jax.random.normal(getkey(), (2, 16))
+    model = Rotate(bx.Hidden(a), bx.Hidden(b))
+    native = jax.jit(lambda m: bx.native_step(m, None, 0.1))(model)
+    xla = model.step(None, 0.1)
+    np.testing.assert_array_equal(native.a.value, xla.a.value)
+    np.testing.assert_array_equal(native.b.value, xla.b.value)
+
+
+def test_an_output_equal_to_another_input_is_copied(getkey):
+    class Exchange(eqx.Module):
+        a: bx.Hidden
+        b: bx.Hidden
+
+        def step(self, x, dt):
+            a, b = self.a.value, self.b.value
+            new = eqx.tree_at(lambda m: m.a.value, self, b)
+            return eqx.tree_at(lambda m: m.b.value, new, a)
+
+    a, b = jax.random.normal(getkey(), (2, 16))
+    model = Exchange(bx.Hidden(a), bx.Hidden(b))
+    out = _run(model, None, 3, True)
+    np.testing.assert_array_equal(out.a.value, b)
+    np.testing.assert_array_equal(out.b.value, a)
+
+
+def test_integer_scalar_and_bool_arithmetic_is_exact(getkey):
+    class Mixed(eqx.Module):
+        count: bx.Hidden
+        flag: bx.Hidden
+        t: bx.Hidden
+        v: bx.Hidden
+
+        def step(self, x, dt):
+            v = self.v.value
+            fired = v > x
+            count = self.count.value + fired.astype(jnp.int32) * 3 - (v < -x)
+            flag = jnp.logical_xor(self.flag.value, fired) | (count % 4 == 0)
+            v = jnp.where(fired, -v, v + jnp.maximum(x, 0.25) ** 3 - jnp.floor(v))
+            v = jnp.clip(v, -5.0, 5.0) + jnp.sign(v) * jnp.round(jnp.abs(v) * 0.5)
+            t = self.t.value + dt
+            return eqx.tree_at(
+                lambda m: (m.count.value, m.flag.value, m.t.value, m.v.value),
+                self,
+                (count, flag, t, v),
+            )
+
+    n = 97
+    v = jax.random.normal(getkey(), (n,)) * 3
+    model = Mixed(
+        bx.Hidden(jnp.zeros(n, jnp.int32)),
+        bx.Hidden(jnp.zeros(n, bool)),
+        bx.Hidden(jnp.asarray(0.0)),
+        bx.Hidden(v),
+    )
+    x = jnp.asarray(0.7)
+    native, xla = _run(model, x, 50, True), _run(model, x, 50, False)
+    np.testing.assert_array_equal(native.count.value, xla.count.value)
+    np.testing.assert_array_equal(native.flag.value, xla.flag.value)
+    np.testing.assert_array_equal(native.v.value, xla.v.value)
+    np.testing.assert_allclose(native.t.value, xla.t.value, rtol=1e-6)
+    assert native.t.value.shape == ()
+
+
+def test_vmap_runs_each_element(getkey):
+    lif = bx.LIF(32, tau=10.0, V_th=1.0, V_reset=0.0, V_init=0.0)
+    x = jax.random.uniform(getkey(), (5, 32), minval=0.5, maxval=3.0)
+    native = jax.vmap(lambda x: _run(lif, x, 200, True).V.value)(x)
+    xla = jax.vmap(lambda x: _run(lif, x, 200, False).V.value)(x)
+    np.testing.assert_allclose(native, xla, rtol=1e-6, atol=1e-5)
+
+
+def test_float64(getkey):
+    with jax.enable_x64(True):
+        lif = bx.LIF(50, tau=10.0, V_th=1.0, V_reset=0.0, V_init=0.0, dtype=jnp.float64)
+        x = jnp.linspace(0.5, 3.0, 50, dtype=jnp.float64)
+        native, xla = _run(lif, x, 500, True), _run(lif, x, 500, False)
+        assert native.V.value.dtype == jnp.float64
+        np.testing.assert_allclose(native.V.value, xla.V.value, rtol=1e-13, atol=1e-12)
+
+
+def test_the_same_step_gives_the_same_source():
+    # Deterministic code, so the compiled library is found in the disk cache
+    # by the next process.
+    lif = bx.LIF(10)
+
+    def source():
+        leaves, static = eqx.partition(lif, eqx.is_array)
+        flat, treedef = jax.tree.flatten(leaves)
+
+        def step(*f):
+            m = eqx.combine(jax.tree.unflatten(treedef, f), static)
+            return jax.tree.leaves(eqx.filter(m.step(jnp.ones(10), 0.1), eqx.is_array))
+
+        program = _flatten.flatten(jax.make_jaxpr(step)(*flat))
+        return _codegen.Generator(program, len(flat), "S").generate()[0]
+
+    assert source() == source()
+
+
+def test_unsupported_operations_are_named():
+    poisson = bx.inputs.PoissonGroup(100, rate=10.0, key=jax.random.key(0))
+    with pytest.raises(ValueError, match="cannot translate the step of PoissonGroup"):
+        bx.native_step(poisson, None, 0.1)
+
+    class Dense(eqx.Module):
+        v: bx.Hidden
+        w: jax.Array
+
+        def step(self, x, dt):
+            return eqx.tree_at(lambda m: m.v.value, self, self.w @ self.v.value)
+
+    dense = Dense(bx.Hidden(jnp.ones(3)), jnp.eye(3))
+    with pytest.raises(ValueError, match="primitive `dot_general`.*native=True"):
+        bx.native_step(dense, None, 0.1)
+
+
+def test_native_argument_is_checked():
+    with pytest.raises(TypeError, match="native"):
+        bx.simulate(bx.LIF(3), 1.0, dt=0.1, native="yes")
+
+
+def test_literals_are_exact():
+    # Hexadecimal float literals: the C++ constant is the float32 value itself.
+    for value in (0.1, 1 / 3, 1e-38, 6.02e23):
+        x = np.float32(value)
+        text = _codegen.literal(x, np.dtype(np.float32))
+        assert text.startswith("float(") and float.fromhex(text[6:-1]) == float(x)
+    assert "quiet_NaN" in _codegen.literal(np.nan, np.dtype(np.float32))
+    assert _codegen.literal(-np.inf, np.dtype(np.float64)) == (
+        "-std::numeric_limits<double>::infinity()"
+    )
