@@ -79,30 +79,35 @@ inline bool ValidRow(const Rows& rows, int64_t i, bool per_synapse) {
          (!per_synapse || end - begin <= rows.width);
 }
 
+// The rows of the spiking neurons found[0 : n_found] (ascending), added into
+// `out`: all rows are checked, then prefetched in batches, then added in order.
 template <typename T, typename Index>
-bool AddSpikingRows(const T* spikes, int64_t n_pre, const Rows& rows,
-                    const T* weight, bool per_synapse, T* out) {
-  // Spikes are sparse: test blocks of them at once (OR of the bit patterns
-  // without the sign bit, so that -0.0 counts as zero) and look inside a block
-  // only when it holds a spike. The block test has a fixed trip count, so the
-  // compiler unrolls and vectorises it; a shorter last block takes the loop
-  // with a variable bound. The spiking neurons are collected in batches, and
-  // each batch's rows are prefetched before they are added, in order.
-  constexpr int64_t kBlock = 32;
+bool AddRowsOf(const Rows& rows, const T* spikes, const int64_t* found,
+               int64_t n_found, const T* weight, bool per_synapse, T* out) {
   constexpr int64_t kBatch = 64;
-  int64_t found[kBatch];
-  int64_t n_found = 0;
-  auto add_found = [&]() {
-    for (int64_t j = 0; j < n_found; ++j) {
-      if (!ValidRow(rows, found[j], per_synapse)) return false;
-    }
-    Prefetch<T, Index>(rows, weight, per_synapse, found, n_found);
-    for (int64_t j = 0; j < n_found; ++j) {
+  for (int64_t j = 0; j < n_found; ++j) {
+    if (!ValidRow(rows, found[j], per_synapse)) return false;
+  }
+  for (int64_t first = 0; first < n_found; first += kBatch) {
+    const int64_t count = n_found - first < kBatch ? n_found - first : kBatch;
+    Prefetch<T, Index>(rows, weight, per_synapse, found + first, count);
+    for (int64_t j = first; j < first + count; ++j) {
       AddRow<T, Index>(rows, weight, per_synapse, found[j], spikes[found[j]], out);
     }
-    n_found = 0;
-    return true;
-  };
+  }
+  return true;
+}
+
+// Writes the indices of the nonzero spikes, ascending, into `found` (room for
+// n_pre) and returns their number. Spikes are sparse: blocks of them are
+// tested at once (OR of the bit patterns without the sign bit, so that -0.0
+// counts as zero), and a block is looked into only when it holds a spike. The
+// block test has a fixed trip count, so the compiler unrolls and vectorises
+// it; a shorter last block takes the loop with a variable bound.
+template <typename T>
+int64_t FindSpikes(const T* spikes, int64_t n_pre, int64_t* found) {
+  constexpr int64_t kBlock = 32;
+  int64_t n_found = 0;
   const Bits<T>* bits = reinterpret_cast<const Bits<T>*>(spikes);
   for (int64_t start = 0; start < n_pre; start += kBlock) {
     Bits<T> any = 0;
@@ -114,12 +119,19 @@ bool AddSpikingRows(const T* spikes, int64_t n_pre, const Rows& rows,
     if (any == 0) continue;
     const int64_t end = start + kBlock < n_pre ? start + kBlock : n_pre;
     for (int64_t i = start; i < end; ++i) {
-      if (spikes[i] == T(0)) continue;
-      found[n_found++] = i;
-      if (n_found == kBatch && !add_found()) return false;
+      if (spikes[i] != T(0)) found[n_found++] = i;
     }
   }
-  return add_found();
+  return n_found;
+}
+
+// One table's rows of all nonzero spikes, with `found` as scratch (n_pre).
+template <typename T, typename Index>
+bool AddSpikingRows(const T* spikes, int64_t n_pre, const Rows& rows,
+                    const T* weight, bool per_synapse, T* out, int64_t* found) {
+  const int64_t n_found = FindSpikes<T>(spikes, n_pre, found);
+  return AddRowsOf<T, Index>(rows, spikes, found, n_found, weight, per_synapse,
+                             out);
 }
 
 }  // namespace brainox_rows

@@ -4,6 +4,7 @@
 // additions go straight into the accumulator, such as a synapse's conductance.
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "_event_rows.h"
 #include "xla/ffi/api/ffi.h"
@@ -42,10 +43,15 @@ ffi::Error Run(ffi::AnyBuffer spikes, ffi::AnyBuffer targets,
   }
   const T* s = spikes.typed_data<T>();
   const T* w = weight.typed_data<T>();
+  // Room for the indices of the spiking neurons, kept between calls.
+  static thread_local std::vector<int64_t> found;
+  if (found.size() < static_cast<size_t>(n_pre)) found.resize(n_pre);
   const bool valid =
       targets.element_type() == ffi::U16
-          ? AddSpikingRows<T, uint16_t>(s, n_pre, rows, w, per_synapse, result)
-          : AddSpikingRows<T, int32_t>(s, n_pre, rows, w, per_synapse, result);
+          ? AddSpikingRows<T, uint16_t>(s, n_pre, rows, w, per_synapse, result,
+                                        found.data())
+          : AddSpikingRows<T, int32_t>(s, n_pre, rows, w, per_synapse, result,
+                                       found.data());
   if (!valid) {
     return ffi::Error::InvalidArgument(
         "brainox event scatter: a row lies outside the targets or the weights");

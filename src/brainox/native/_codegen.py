@@ -225,7 +225,8 @@ class Generator:
         self.temps: list[str] = []
         self.taken: set[int] = set()  # output buffers holding a value
         self.hosted: set[int] = set()  # those holding sums, until the last loop
-        self.used_inputs: set[int] = set()
+        self.found: dict[tuple[str, int], str] = {}  # spikes found, by input
+        self.found_names: list[str] = []
         inputs = list(program.inputs) + [v for v, _ in program.constants]
         self.inputs = inputs
         self.outputs = {
@@ -379,17 +380,39 @@ class Generator:
             op.writes.add(destination.owner[1])
         index_type = "uint16_t" if targets.dtype == np.uint16 else "int32_t"
         width = w.shape[1] if per_synapse else 0
+        found = self.spikes_found(spikes, s)
         self.body.append(
-            f"  if (!brainox_rows::AddSpikingRows<{t}, {index_type}>({spikes.pointer}, "
-            f"{s.size}, brainox_rows::Rows{{{rows[0].pointer}, {rows[1].pointer}, "
-            f"{targets.size}, {into.size}, {width}}}, {weight}, "
-            f"{'true' if per_synapse else 'false'}, {destination.pointer})) {{\n"
+            f"  if (!brainox_rows::AddRowsOf<{t}, {index_type}>("
+            f"brainox_rows::Rows{{{rows[0].pointer}, {rows[1].pointer}, "
+            f"{targets.size}, {into.size}, {width}}}, {spikes.pointer}, {found}, "
+            f"{found}_count, {weight}, {'true' if per_synapse else 'false'}, "
+            f"{destination.pointer})) {{\n"
             '    return ffi::Error::InvalidArgument("brainox native step: a row of '
             'the event-driven propagation lies outside its targets or weights");\n'
             "  }"
         )
         self.ops.append(op)
         self.buffer[result] = destination
+
+    def spikes_found(self, spikes: Buffer, s: Value) -> str:
+        """The indices of the nonzero spikes in `spikes`, found once for all the
+        tables that read the same input (inputs are not written before the
+        outputs that replace them: the found spikes are those of the step)."""
+        key = (spikes.pointer, s.size)
+        if spikes.owner[0] == "in" and key in self.found:
+            return self.found[key]
+        name = f"f{len(self.found_names)}"
+        self.found_names.append(name)
+        if spikes.owner[0] == "in":
+            self.found[key] = name
+        self.body.append(
+            f"  static thread_local std::unique_ptr<int64_t[]> {name}_storage"
+            f"(new int64_t[{s.size}]);\n"
+            f"  int64_t* const {name} = {name}_storage.get();\n"
+            f"  const int64_t {name}_count = brainox_rows::FindSpikes<"
+            f"{c_type(s.dtype)}>({spikes.pointer}, {s.size}, {name});"
+        )
+        return name
 
     def scatter_destination(
         self, result: Value, into: Value, source: Buffer, index: int, op: _Op
@@ -487,22 +510,35 @@ class Generator:
         shapes = ", ".join(f"{v.dtype}{list(v.shape)}" for v in eqn.inputs)
         return f"arrays of shapes ({shapes})"
 
-    def generate(self) -> tuple[str, list[int], list[int], dict[int, int]]:
+    def generate(self) -> tuple[str, list[int], list[int], dict[int, int], list]:
         """The C++ source, the inputs it reads, the outputs it writes (by
-        position), and which output shares memory with which input."""
+        position), which output shares memory with which input, and the packs:
+        the 0-d inputs of each dtype, which the caller stacks into one array
+        (input `len(inputs) + p` for pack `p`), so that the call passes one
+        buffer for all of a model's scalar parameters."""
+        packs: dict[np.dtype, list[int]] = {}
         for k, v in enumerate(self.inputs):
-            if v.literal is not None:
-                continue
-            if v.shape == ():
-                self.define_uniform(v, f"in{k}[0]")
-                self.ops.append(_Op())
-                self.ops[-1].read(k, "whole")
-            else:
+            if v.literal is None and v.shape == ():
+                packs.setdefault(v.dtype, []).append(k)
+        n_inputs = len(self.inputs)
+        for p, (dtype, members) in enumerate(packs.items()):
+            self.inputs.append(Value((len(members),), dtype))
+            for j, k in enumerate(members):
+                self.define_uniform(self.inputs[k], f"in{n_inputs + p}[{j}]")
+        for k, v in enumerate(self.inputs[:n_inputs]):
+            if v.literal is None and v.shape != ():
                 self.buffer[v] = Buffer(f"in{k}", ("in", k))
         for i, eqn in enumerate(self.program.equations):
             self.translate(eqn, i)
         self.finish()
-        return self.source(), self._inputs_read(), sorted(self.outputs), self.aliases()
+        read = self._inputs_read()
+        return (
+            self.source(),
+            read,
+            sorted(self.outputs),
+            self.aliases(),
+            [members for members in packs.values()],
+        )
 
     def finish(self) -> None:
         """One loop per population size for the remaining outputs, then copies."""

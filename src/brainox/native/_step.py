@@ -86,15 +86,26 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
     the event-driven propagation of [`brainox.connect.EventDriven`][] runs in
     place, then one loop over the neurons computes every state for the next
     step, reading and writing each array once. The same generated code serves
-    every model with the same structure, shapes and `dt`; it is compiled with
-    the system's C++ compiler on first use (a few seconds) and cached on disk
-    (see [Performance](../performance.md#native-steps) for where and how).
+    every model with the same structure, shapes and `dt`, whatever its
+    parameter values; it is compiled with the system's C++ compiler on first
+    use (about 2 s) and cached on disk (`$BRAINOX_CACHE_DIR`, else
+    `~/.cache/brainox`; `$CXX` picks the compiler, `BRAINOX_NATIVE=0` turns
+    native code off).
 
-    It gives the spikes of `model.step(x, dt)`: the arithmetic is the same,
-    operation by operation, but `exp` and friends come from the C++ library
-    instead of XLA's own, so potentials may differ in the last bits of
-    float32, and a network's spike trains may part after many steps, as
-    with any change of math library.
+    The arithmetic is that of `model.step(x, dt)`, operation by operation,
+    in the same order and precision (multiplies and adds rounded
+    separately), but `exp` and the other library functions come from the C
+    library (its vector variants, within 4 ulp) instead of XLA's own: states
+    may differ in the last bits of float32, and the spike trains of a
+    network, which amplifies small differences, may part after many steps.
+    Divisions are correctly rounded, as in NumPy (XLA's CPU division can be
+    1 ulp off); the rest of the arithmetic gives XLA's results bit for bit.
+
+    Generating one loop per step for the whole model is the approach of
+    Brian2 (Goodman, D. F. M. (2010). Code generation: a strategy for neural
+    network simulators. Neuroinformatics 8, 183-196; Stimberg, M., Brette, R.
+    & Goodman, D. F. M. (2019). Brian 2, an intuitive and efficient neural
+    simulator. eLife 8, e47314).
 
     **Arguments:**
 
@@ -167,7 +178,7 @@ def fused(fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree) -> PyTre
     closed = jax.make_jaxpr(step)(*shapes)
     try:
         program = flatten(closed)
-        source, read, written, aliases = Generator(
+        source, read, written, aliases, packs = Generator(
             program, n, "BRAINOX_STEP_SYMBOL"
         ).generate()
     except NotNative as e:
@@ -179,6 +190,9 @@ def fused(fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree) -> PyTre
         ) from None
     target = _register(source)
     everything = args + [c for _, c in program.constants]
+    # Scalars stacked by dtype: parameters are the same every step, so XLA
+    # moves the stacking out of a simulation's loop.
+    everything += [jnp.stack([everything[k] for k in members]) for members in packs]
     results = tuple(
         jax.ShapeDtypeStruct(program.outputs[k].shape, program.outputs[k].dtype)
         for k in written
