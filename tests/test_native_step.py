@@ -102,7 +102,8 @@ def test_reads_after_writes_keep_old_values(getkey):
 
         def step(self, x, dt):
             a, b = self.a.value, self.b.value
-            # a's new value goes where a was; b reads a shifted by one.
+            # a's new value may go where a was; b reads a's first and last
+            # values, which that in-place update would have overwritten.
             new_a = a * 2.0 + b
             new_b = jnp.where(a[:1] > 0, b, b) + a[:1] + a[-1:]
             new = eqx.tree_at(lambda m: m.a.value, self, new_a)
@@ -181,7 +182,7 @@ def test_division_is_correctly_rounded(getkey):
             v = self.v.value
             return eqx.tree_at(lambda m: m.v.value, self, v / (1.0 + x * jnp.abs(v)))
 
-    v = jax.random.normal(getkey(), (1000,)) * 3
+    v = jax.random.normal(getkey(), (1000,), jnp.float32) * 3
     x = np.float32(0.7)
     model = Divide(bx.Hidden(v))
     native = bx.native_step(model, jnp.asarray(x), 0.1).v.value
@@ -259,3 +260,141 @@ def test_literals_are_exact():
     assert _codegen.literal(-np.inf, np.dtype(np.float64)) == (
         "-std::numeric_limits<double>::infinity()"
     )
+
+
+# Regressions from a review of the generator: each model below gave a wrong
+# result, failed to build or crashed before the fix. `_add_spiking_rows` is
+# what bx.connect.EventDriven calls: (targets, offsets, spikes, w, into).
+
+
+def _same_as_xla(model, x=None):
+    xla, native = model.step(x, 0.1), bx.native_step(model, x, 0.1)
+    for a, b in zip(_leaves(xla), _leaves(native), strict=True):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(np.asarray(b), np.asarray(a))
+        np.testing.assert_array_equal(np.signbit(b), np.signbit(a))
+
+
+def _rows(n_pre):
+    # Every presynaptic neuron's row holds one synapse, onto neuron 0.
+    return jnp.zeros(n_pre, jnp.int32), jnp.arange(n_pre + 1, dtype=jnp.int32)
+
+
+def test_a_sum_in_an_output_buffer_survives_a_loop_of_another_size():
+    from brainox.connect._native import _add_spiking_rows as add_rows
+
+    class Net(eqx.Module):
+        g: bx.Hidden  # one neuron, fed by rows
+        h: bx.Hidden  # three neurons reading g (broadcast)
+        s: jax.Array
+        targets: jax.Array
+        offsets: jax.Array
+
+        def step(self, x, dt):
+            g = add_rows(
+                self.targets, self.offsets, self.s, jnp.float32(2.0), self.g.value
+            )
+            return eqx.tree_at(
+                lambda m: (m.g.value, m.h.value), self, (g * 0.5, self.h.value + g)
+            )
+
+    net = Net(bx.Hidden(jnp.array([1.0])), bx.Hidden(jnp.zeros(3)),
+              jnp.array([1.0, 0, 1, 1]), *_rows(4))  # fmt: skip
+    _same_as_xla(net)  # h = 7, not g * 0.5 = 3.5
+
+
+def test_weights_and_spikes_read_before_their_states_are_replaced():
+    from brainox.connect._native import _add_spiking_rows as add_rows
+
+    class Net(eqx.Module):
+        w: bx.Hidden
+        q: bx.Hidden
+        r: bx.Hidden
+        g: bx.Hidden
+        spikes: bx.Hidden
+        s: jax.Array
+        targets: jax.Array
+        offsets: jax.Array
+        w0: jax.Array
+
+        def step(self, x, dt):
+            new_w = self.q.value * 2
+            r = add_rows(self.targets, self.offsets, self.s, jnp.float32(1.0), new_w)
+            # The old w as a one-element weight, and a 0-d weight computed here.
+            g = add_rows(self.targets, self.offsets, self.s, self.w.value, self.g.value)
+            g = add_rows(self.targets, self.offsets, self.s, self.w0[0], g)
+            # Rows added into the vector that is also the spikes.
+            s = self.spikes.value
+            s = add_rows(self.targets[:2], self.offsets[:3], s, jnp.float32(2.0), s)
+            return eqx.tree_at(
+                lambda m: (m.w.value, m.r.value, m.g.value, m.spikes.value),
+                self,
+                (new_w, r, g, s),
+            )
+
+    one = jnp.array([3.0])
+    net = Net(bx.Hidden(one), bx.Hidden(one * 3), bx.Hidden(one * 0),
+              bx.Hidden(one * 0), bx.Hidden(jnp.array([1.0, 1.0])),
+              jnp.array([1.0, 0, 1, 1]), *_rows(4), jnp.array([5.0]))  # fmt: skip
+    _same_as_xla(net)
+
+
+def test_integer_division_by_zero_and_overflow_follow_xla():
+    class Ints(eqx.Module):
+        a: bx.Hidden
+        c: bx.Hidden
+        small: bx.Hidden
+
+        def step(self, x, dt):
+            a, c = self.a.value, self.c.value
+            q = jnp.where(c != 0, a // c, 0) + jax.lax.div(a, c) + jax.lax.rem(a, c)
+            wrapped = ((a + 1) < a) | (jnp.abs(a) < 0)
+            return eqx.tree_at(
+                lambda m: (m.a.value, m.c.value, m.small.value),
+                self,
+                (q, wrapped.astype(jnp.int32), self.small.value + x),
+            )
+
+    big, low = np.iinfo(np.int32).max, np.iinfo(np.int32).min
+    net = Ints(
+        bx.Hidden(jnp.array([7, -7, 3, low, big], jnp.int32)),
+        bx.Hidden(jnp.array([2, 0, 1, -1, 0], jnp.int32)),
+        bx.Hidden(jnp.array([1, 127], jnp.int8)),
+    )
+    _same_as_xla(net, 1)  # a Python int keeps the int8 state int8
+
+
+def test_max_and_min_order_signed_zeros_as_xla():
+    class Zeros(eqx.Module):
+        z: bx.Hidden
+        y: bx.Hidden
+
+        def step(self, x, dt):
+            z = self.z.value
+            return eqx.tree_at(
+                lambda m: (m.z.value, m.y.value),
+                self,
+                (jnp.maximum(0.0, z), jnp.minimum(z, 0.0)),
+            )
+
+    z = jnp.array([-0.0, 0.0, 1.0, -1.0, jnp.nan])
+    _same_as_xla(Zeros(bx.Hidden(z), bx.Hidden(z)))
+
+
+def test_malformed_tables_are_refused():
+    from brainox.connect._native import _add_spiking_rows as add_rows
+
+    class Net(eqx.Module):
+        g: bx.Hidden
+        w: jax.Array
+        targets: jax.Array
+        offsets: jax.Array
+
+        def step(self, x, dt):
+            s = jnp.ones(4)
+            g = add_rows(self.targets, self.offsets, s, self.w, self.g.value)
+            return eqx.tree_at(lambda m: m.g.value, self, g)
+
+    net = Net(bx.Hidden(jnp.zeros(2)), jnp.ones((2, 1)), *_rows(4))
+    with pytest.raises(ValueError, match=r"weights of shape \(2, 1\)"):
+        bx.native_step(net, None, 0.1)

@@ -84,7 +84,7 @@ _ELEMENTWISE: dict[str, Callable[..., str]] = {
     "add_any": _binary("+"),
     "sub": _binary("-"),
     "mul": _binary("*"),
-    "div": _binary("/"),
+    "div": _call("brainox_step::Div"),
     "lt": _binary("<"),
     "le": _binary("<="),
     "gt": _binary(">"),
@@ -135,9 +135,7 @@ def _elementwise(eqn: Equation, args: list[str]) -> str:
     if name == "logistic":
         return f"({t}(1) / ({t}(1) + std::exp(-{args[0]})))"
     if name == "rem":
-        if np.issubdtype(out.dtype, np.floating):
-            return f"{t}(std::fmod({args[0]}, {args[1]}))"
-        return f"{t}({args[0]} % {args[1]})"
+        return f"{t}(brainox_step::Rem({args[0]}, {args[1]}))"
     if name in ("and", "or", "xor", "not"):
         logical = out.dtype == np.bool_
         if name == "not":
@@ -272,6 +270,8 @@ class Generator:
             one = v.size == 1
             self.read_buffer(self.buffer[v], v.size, op, at_index=not one)
             return f"{self.buffer[v].pointer}[{0 if one else 'i'}]"
+        if v not in self.lazy:  # an input of a dtype without a C++ type
+            raise NotNative(f"arrays of dtype {v.dtype} have no native counterpart")
         return self.name(v)  # lazy: a local of the loop
 
     # -- loops and barriers -------------------------------------------------
@@ -341,9 +341,10 @@ class Generator:
         return buffer
 
     def scalar_pointer(self, v: Value) -> str:
-        """A pointer to a 0-d value (for the weight of the event-driven kernel)."""
-        if v in self.buffer:
-            return self.buffer[v].pointer
+        """A pointer to a one-element value (the weight of the event-driven
+        kernel): its memory, or a constant of the prelude if it is uniform."""
+        if not self._is_uniform(v):
+            return self.materialise(v).pointer
         holder = f"p{v.id}"
         self.prelude.append(
             f"const {c_type(v.dtype)} {holder}[1] = {{{self.operand(v, _Op())}}};"
@@ -355,24 +356,38 @@ class Generator:
         s, targets, offsets, w, into = eqn.inputs
         (result,) = eqn.outputs
         t = c_type(result.dtype)
+        per_synapse = w.size != 1
+        if targets.dtype not in (np.uint16, np.int32) or offsets.dtype != np.int32:
+            raise NotNative(
+                f"event-driven targets of dtype {targets.dtype} and offsets of "
+                f"dtype {offsets.dtype} (the kernel reads uint16 or int32 targets "
+                "and int32 offsets)"
+            )
+        if offsets.shape != (s.size + 1,) or (
+            per_synapse and (len(w.shape) != 2 or w.shape[0] != s.size)
+        ):
+            raise ValueError(
+                f"the event-driven propagation of {s.size} presynaptic neurons got "
+                f"{offsets.size} row offsets (needs {s.size + 1}) and weights of "
+                f"shape {w.shape} (needs one value or ({s.size}, width)); build "
+                "the table with bx.connect"
+            )
         spikes = self.materialise(s)
         rows = [self.materialise(a) for a in (targets, offsets)]
-        per_synapse = w.size != 1
         weight = self.materialise(w).pointer if per_synapse else self.scalar_pointer(w)
         source = self.materialise(into)
         op = _Op()
         for buffer, value in ((spikes, s), (rows[0], targets), (rows[1], offsets)):
             self.read_buffer(buffer, value.size, op, at_index=False)
-        if per_synapse:
+        if w in self.buffer:
             self.read_buffer(self.buffer[w], w.size, op, at_index=False)
         destination = self.scatter_destination(result, into, source, index, op)
         if destination.pointer != source.pointer:
-            self.read_buffer(source, into.size, op, at_index=False)
-            if source.owner[0] == "in" and destination.owner == ("out",) + (
-                source.owner[1],
-            ):
-                op.reads.pop(source.owner[1], None)
-                op.copies.add(source.owner[1])
+            k = source.owner[1] if source.owner[0] == "in" else None
+            if k is not None and destination.owner == ("out", k) and k not in op.reads:
+                op.copies.add(k)  # only copied into its own output: no read
+            else:
+                self.read_buffer(source, into.size, op, at_index=False)
             copy = f"std::memcpy({destination.pointer}, {source.pointer}, "
             copy += f"sizeof({t}) * {into.size});"
             self.body.append(f"  if ({destination.pointer} != {source.pointer}) {copy}")
@@ -469,6 +484,8 @@ class Generator:
                     self.materialise(a)  # one value, read by every neuron
             self.lazy[out] = eqn
             return
+        if not eqn.inputs:  # iota, random seeds, ...
+            raise NotNative(f"the primitive `{name}`")
         (x, *_) = eqn.inputs
         if name in ("broadcast_in_dim", "reshape", "squeeze", "expand_dims"):
             if x.shape == out.shape or (x.size == 1 and self._is_uniform(x)):
@@ -518,7 +535,8 @@ class Generator:
         buffer for all of a model's scalar parameters."""
         packs: dict[np.dtype, list[int]] = {}
         for k, v in enumerate(self.inputs):
-            if v.literal is None and v.shape == ():
+            # (an input of another dtype is refused only where it is used)
+            if v.literal is None and v.shape == () and v.dtype in _C_TYPES:
                 packs.setdefault(v.dtype, []).append(k)
         n_inputs = len(self.inputs)
         for p, (dtype, members) in enumerate(packs.items()):
@@ -526,7 +544,7 @@ class Generator:
             for j, k in enumerate(members):
                 self.define_uniform(self.inputs[k], f"in{n_inputs + p}[{j}]")
         for k, v in enumerate(self.inputs[:n_inputs]):
-            if v.literal is None and v.shape != ():
+            if v.literal is None and v.shape != () and v.dtype in _C_TYPES:
                 self.buffer[v] = Buffer(f"in{k}", ("in", k))
         for i, eqn in enumerate(self.program.equations):
             self.translate(eqn, i)
@@ -551,8 +569,21 @@ class Generator:
                 groups[v.size].append((v, self.output_buffer(k)))
             else:
                 ends.append((k, v))
+        # A sum held in an output buffer is overwritten by its own loop: a loop
+        # of another size that reads it (a one-element value, broadcast) must
+        # not run after that one, so such an output is computed beforehand.
         for length, roots in groups.items():
-            self.loop(length, roots)
+            for other, other_roots in groups.items():
+                read = self._buffers_read([v for v, _ in other_roots])
+                owners = {b.owner for b in read}
+                for v, buffer in list(roots) if other != length else []:
+                    if buffer.owner[1] in self.hosted and buffer.owner in owners:
+                        roots.remove((v, buffer))
+                        self.materialise(v)
+                        ends.append((buffer.owner[1], v))
+        for length, roots in groups.items():
+            if roots:
+                self.loop(length, roots)
         op = _Op()
         for k, v in ends:
             t = c_type(v.dtype)
@@ -569,6 +600,22 @@ class Generator:
                 )
             op.writes.add(k)
         self.ops.append(op)
+
+    def _buffers_read(self, values: list[Value]) -> list[Buffer]:
+        """The buffers that computing `values` in a loop reads."""
+        read: list[Buffer] = []
+        seen: set[int] = set()
+        stack = list(values)
+        while stack:
+            v = stack.pop()
+            if v.id in seen:
+                continue
+            seen.add(v.id)
+            if v in self.buffer:
+                read.append(self.buffer[v])
+            elif v in self.lazy:
+                stack.extend(self.lazy[v].inputs)
+        return read
 
     def aliases(self) -> dict[int, int]:
         """Output k shares input k's memory when no read of input k follows

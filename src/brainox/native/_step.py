@@ -30,10 +30,12 @@ FLAGS = (
     "-fno-math-errno",
     "-fno-trapping-math",
     "-ffp-contract=off",
+    "-fwrapv",
     "-fopenmp-simd",
 )
 """Flags of a step's build: vectorised for this machine's CPU, with every
-multiply and add rounded separately, as XLA's CPU code does."""
+multiply and add rounded separately and integers wrapping around on
+overflow, as in XLA's CPU code."""
 
 
 def _cpu_tag() -> bytes:
@@ -174,7 +176,12 @@ def fused(fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree) -> PyTre
         return flat_new
 
     args = [*model_leaves, *x_leaves]
-    shapes = [jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)) for a in args]
+    # Abstract values with their weak types, so that the traced step promotes
+    # dtypes as `model.step` does (a Python scalar input keeps an int8 state).
+    shapes = [
+        jax.ShapeDtypeStruct(jnp.shape(a), t.dtype, weak_type=t.weak_type)
+        for a, t in ((a, jax.typeof(a)) for a in args)
+    ]
     closed = jax.make_jaxpr(step)(*shapes)
     try:
         program = flatten(closed)

@@ -40,11 +40,13 @@ BRAINOX_SIMD double tanh(double) noexcept;
 
 namespace brainox_step {
 
+// XLA's max and min: NaN wins, and +0 is above -0.
 template <typename T>
 inline T Max(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     if (a != a) return a;
     if (b != b) return b;
+    if (a == b) return std::signbit(a) ? b : a;
   }
   return a > b ? a : b;
 }
@@ -54,8 +56,41 @@ inline T Min(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     if (a != a) return a;
     if (b != b) return b;
+    if (a == b) return std::signbit(a) ? a : b;
   }
   return a < b ? a : b;
+}
+
+// XLA's integer division and remainder, defined everywhere: x / 0 is -1 (all
+// bits set), x % 0 is x, and MIN / -1 is MIN with remainder 0 (C++ traps).
+template <typename T>
+inline T Div(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    bool overflow = false;
+    if constexpr (std::is_signed_v<T>) {
+      overflow = a == std::numeric_limits<T>::min() && b == T(-1);
+    }
+    const T safe = (b == T(0) || overflow) ? T(1) : b;
+    const T q = T(a / safe);
+    return b == T(0) ? T(-1) : (overflow ? a : q);
+  } else {
+    return a / b;
+  }
+}
+
+template <typename T>
+inline T Rem(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    bool overflow = false;
+    if constexpr (std::is_signed_v<T>) {
+      overflow = a == std::numeric_limits<T>::min() && b == T(-1);
+    }
+    const T safe = (b == T(0) || overflow) ? T(1) : b;
+    const T r = T(a % safe);
+    return b == T(0) ? a : (overflow ? T(0) : r);
+  } else {
+    return std::fmod(a, b);
+  }
 }
 
 template <typename T>
