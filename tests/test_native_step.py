@@ -275,13 +275,21 @@ def _same_as_xla(model, x=None):
         np.testing.assert_array_equal(np.signbit(b), np.signbit(a))
 
 
+def _scatter_kernel():
+    # The FFI target that bx.connect.EventDriven calls, built and registered.
+    from brainox.connect import _native
+
+    assert _native.load() is None
+    return _native._add_spiking_rows
+
+
 def _rows(n_pre):
     # Every presynaptic neuron's row holds one synapse, onto neuron 0.
     return jnp.zeros(n_pre, jnp.int32), jnp.arange(n_pre + 1, dtype=jnp.int32)
 
 
 def test_a_sum_in_an_output_buffer_survives_a_loop_of_another_size():
-    from brainox.connect._native import _add_spiking_rows as add_rows
+    add_rows = _scatter_kernel()
 
     class Net(eqx.Module):
         g: bx.Hidden  # one neuron, fed by rows
@@ -298,13 +306,18 @@ def test_a_sum_in_an_output_buffer_survives_a_loop_of_another_size():
                 lambda m: (m.g.value, m.h.value), self, (g * 0.5, self.h.value + g)
             )
 
-    net = Net(bx.Hidden(jnp.array([1.0])), bx.Hidden(jnp.zeros(3)),
-              jnp.array([1.0, 0, 1, 1]), *_rows(4))  # fmt: skip
+    f32 = jnp.float32
+    net = Net(
+        bx.Hidden(jnp.array([1.0], f32)),
+        bx.Hidden(jnp.zeros(3, f32)),
+        jnp.array([1.0, 0, 1, 1], f32),
+        *_rows(4),
+    )
     _same_as_xla(net)  # h = 7, not g * 0.5 = 3.5
 
 
 def test_weights_and_spikes_read_before_their_states_are_replaced():
-    from brainox.connect._native import _add_spiking_rows as add_rows
+    add_rows = _scatter_kernel()
 
     class Net(eqx.Module):
         w: bx.Hidden
@@ -332,10 +345,18 @@ def test_weights_and_spikes_read_before_their_states_are_replaced():
                 (new_w, r, g, s),
             )
 
-    one = jnp.array([3.0])
-    net = Net(bx.Hidden(one), bx.Hidden(one * 3), bx.Hidden(one * 0),
-              bx.Hidden(one * 0), bx.Hidden(jnp.array([1.0, 1.0])),
-              jnp.array([1.0, 0, 1, 1]), *_rows(4), jnp.array([5.0]))  # fmt: skip
+    one = jnp.array([3.0], jnp.float32)
+    f32 = jnp.float32
+    net = Net(
+        bx.Hidden(one),
+        bx.Hidden(one * 3),
+        bx.Hidden(one * 0),
+        bx.Hidden(one * 0),
+        bx.Hidden(jnp.array([1.0, 1.0], f32)),
+        jnp.array([1.0, 0, 1, 1], f32),
+        *_rows(4),
+        jnp.array([5.0], f32),
+    )
     _same_as_xla(net)
 
 
@@ -382,7 +403,7 @@ def test_max_and_min_order_signed_zeros_as_xla():
 
 
 def test_malformed_tables_are_refused():
-    from brainox.connect._native import _add_spiking_rows as add_rows
+    add_rows = _scatter_kernel()
 
     class Net(eqx.Module):
         g: bx.Hidden
