@@ -63,15 +63,21 @@ inline T Min(T a, T b) {
 
 // XLA's integer division and remainder, defined everywhere: x / 0 is -1 (all
 // bits set), x % 0 is x, and MIN / -1 is MIN with remainder 0 (C++ traps).
+// Both divide by 1 instead where XLA defines the result itself.
+template <typename T>
+inline bool DivisionOverflows(T a, T b) {
+  if constexpr (std::is_signed_v<T>) {
+    return a == std::numeric_limits<T>::min() && b == T(-1);
+  } else {
+    return false;
+  }
+}
+
 template <typename T>
 inline T Div(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
-    bool overflow = false;
-    if constexpr (std::is_signed_v<T>) {
-      overflow = a == std::numeric_limits<T>::min() && b == T(-1);
-    }
-    const T safe = (b == T(0) || overflow) ? T(1) : b;
-    const T q = T(a / safe);
+    const bool overflow = DivisionOverflows(a, b);
+    const T q = T(a / ((b == T(0) || overflow) ? T(1) : b));
     return b == T(0) ? T(-1) : (overflow ? a : q);
   } else {
     return a / b;
@@ -81,12 +87,8 @@ inline T Div(T a, T b) {
 template <typename T>
 inline T Rem(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
-    bool overflow = false;
-    if constexpr (std::is_signed_v<T>) {
-      overflow = a == std::numeric_limits<T>::min() && b == T(-1);
-    }
-    const T safe = (b == T(0) || overflow) ? T(1) : b;
-    const T r = T(a % safe);
+    const bool overflow = DivisionOverflows(a, b);
+    const T r = T(a % ((b == T(0) || overflow) ? T(1) : b));
     return b == T(0) ? a : (overflow ? T(0) : r);
   } else {
     return std::fmod(a, b);
