@@ -82,6 +82,30 @@ def test_hodgkin_huxley_with_vectorised_exp(getkey):
     _assert_close(b, a, rtol=1e-3, atol=1e-3)
 
 
+@pytest.mark.parametrize(
+    "name, drive",
+    [
+        ("ExpIF", 600.0),
+        ("AdEx", 600.0),
+        ("Izhikevich", 20.0),
+        ("HH", 20.0),
+        ("GIF", 600.0),
+        ("MorrisLecar", 200.0),
+        ("FitzHughNagumo", 20.0),
+    ],
+)
+def test_neuron_models_spike_as_with_xla(name, drive):
+    # exp, cosh, integer powers, random-free secondary states: the same spikes
+    # over 50 ms for a range of constant drives.
+    model = getattr(bx, name)(50)
+    current = jnp.linspace(0.0, drive, 50)
+    kwargs = dict(dt=0.05, inputs=lambda step, t: current, spike_counts={"s": "spike"})
+    _, xla = bx.simulate(model, 50.0, **kwargs)
+    _, native = bx.simulate(model, 50.0, native=True, **kwargs)
+    assert xla["s"].sum() > 0
+    np.testing.assert_array_equal(native["s"], xla["s"])
+
+
 def test_simulate_native_records_the_same_potentials():
     lif = bx.LIF(64, tau=20.0, V_th=-50.0, V_rest=-65.0, V_reset=-65.0, V_init=-65.0)
     current = jnp.linspace(100.0, 300.0, 64)

@@ -285,7 +285,8 @@ def _run_chunk(
             return model, totals
 
         if native:  # the step and the spike counts in one generated loop
-            model, totals = fused(step_and_count, (model, totals), x)
+            name = type(model).__name__
+            model, totals = fused(step_and_count, (model, totals), x, name)
         else:
             model, totals = step_and_count((model, totals), x)
         packed = {name: _pack(fn(model)) for name, fn in spikes.items()}

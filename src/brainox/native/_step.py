@@ -113,8 +113,9 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
 
     - `model`: any module with a `step(x, dt)` method whose step uses only
       elementwise arithmetic on 0-d and 1-d arrays, slices, and event-driven
-      propagation (the leaky integrate-and-fire family, conductance and
-      current synapses, Poisson-free networks such as COBA and CUBA).
+      propagation (brainox's neuron models, exponential, current and
+      conductance synapses, networks without random inputs such as COBA and
+      CUBA).
       Anything else (random numbers, matrix products, delays, gathers)
       raises a `ValueError` that names the operation.
     - `x`: the step's input, as for `model.step` (`None`, arrays).
@@ -139,22 +140,27 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
     ```
     """
     if isinstance(dt, int | float):  # a constant of the generated code
-        return fused(lambda m, x: m.step(x, dt), model, x)
+        return fused(lambda m, x: m.step(x, dt), model, x, type(model).__name__)
+
     # An array dt is an input of the step, like `x`.
-    return fused(lambda m, inputs: m.step(*inputs), model, (x, dt))
+    def step_with_dt(m, inputs):
+        return m.step(*inputs)
+
+    return fused(step_with_dt, model, (x, dt), type(model).__name__)
 
 
-def fused(fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree) -> PyTree:
+def fused(
+    fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree, name: str
+) -> PyTree:
     """`fn(state, inputs)`, a new state of the same structure, as one
-    generated C++ call (see [`brainox.native_step`][]). `bx.simulate` fuses
-    a step and its spike counts this way."""
+    generated C++ call (see [`brainox.native_step`][]); `name` names the model
+    in errors. `bx.simulate` fuses a step and its spike counts this way."""
     if jax.default_backend() != "cpu":
         raise ValueError(
             f"native_step runs on the CPU only; the default backend is "
             f"{jax.default_backend()!r}. Use `model.step` (bx.simulate without "
             "native=True) on accelerators."
         )
-    name = type(state).__name__
     leaves, static = eqx.partition(state, eqx.is_array)
     model_leaves, treedef = jtu.tree_flatten(leaves)
     x_leaves, x_treedef = jtu.tree_flatten(inputs)
