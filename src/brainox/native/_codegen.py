@@ -200,12 +200,10 @@ class Buffer:
 class _Op:
     """One stage of the step, in order, for the aliasing analysis: the inputs
     it reads (`whole` or only at the loop index, `at_index`) and the outputs
-    it writes. `copies` are inputs read only to copy them into the output
-    that replaces them (no read at all when the two share memory)."""
+    it writes."""
 
     def __init__(self):
         self.reads: dict[int, str] = {}
-        self.copies: set[int] = set()
         self.writes: set[int] = set()
 
     def read(self, k: int, how: str) -> None:
@@ -232,7 +230,7 @@ class Generator:
         self.taken: set[int] = set()  # output buffers holding a value
         self.hosted: set[int] = set()  # those holding sums, until the last loop
         self.found: dict[tuple[str, int], str] = {}  # spikes found, by input
-        self.found_names: list[str] = []
+        self.n_found = 0
         inputs = list(program.inputs) + [v for v, _ in program.constants]
         self.inputs = inputs
         self.outputs = {
@@ -389,12 +387,13 @@ class Generator:
             self.read_buffer(buffer, value.size, op, at_index=False)
         if w in self.buffer:
             self.read_buffer(self.buffer[w], w.size, op, at_index=False)
-        destination = self.scatter_destination(result, into, source, index, op)
+        destination = self.scatter_destination(result, into, source, index)
         if destination.pointer != source.pointer:
+            # An input copied into the output that replaces it is no read
+            # (no copy at all when the two share memory), unless this stage
+            # reads it otherwise too.
             k = source.owner[1] if source.owner[0] == "in" else None
-            if k is not None and destination.owner == ("out", k) and k not in op.reads:
-                op.copies.add(k)  # only copied into its own output: no read
-            else:
+            if not (destination.owner == ("out", k) and k not in op.reads):
                 self.read_buffer(source, into.size, op, at_index=False)
             copy = f"std::memcpy({destination.pointer}, {source.pointer}, "
             copy += f"sizeof({t}) * {into.size});"
@@ -424,8 +423,8 @@ class Generator:
         key = (spikes.pointer, s.size)
         if spikes.owner[0] == "in" and key in self.found:
             return self.found[key]
-        name = f"f{len(self.found_names)}"
-        self.found_names.append(name)
+        name = f"f{self.n_found}"
+        self.n_found += 1
         if spikes.owner[0] == "in":
             self.found[key] = name
         self.body.append(
@@ -438,7 +437,7 @@ class Generator:
         return name
 
     def scatter_destination(
-        self, result: Value, into: Value, source: Buffer, index: int, op: _Op
+        self, result: Value, into: Value, source: Buffer, index: int
     ) -> Buffer:
         """Where the sums go: in place when `into` is not read again, else into
         the output buffer of the state that `into` is, else a new buffer."""
