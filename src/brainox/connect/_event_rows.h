@@ -99,29 +99,27 @@ bool AddRowsOf(const Rows& rows, const T* spikes, const int64_t* found,
 }
 
 // Writes the indices of the nonzero spikes, ascending, into `found` (room for
-// n_pre) and returns their number. Spikes are sparse: each block of 32 is
-// reduced to a bit mask of its nonzero entries (the bit patterns without the
-// sign bit, so that -0.0 counts as zero), a loop of fixed trip count that the
-// compiler vectorises, and only the set bits of a nonzero mask are visited.
+// n_pre) and returns their number. Spikes are sparse: blocks of them are
+// tested at once (OR of the bit patterns without the sign bit, so that -0.0
+// counts as zero), and a block is looked into only when it holds a spike. The
+// block test has a fixed trip count, so the compiler unrolls and vectorises
+// it; a shorter last block takes the loop with a variable bound.
 template <typename T>
 int64_t FindSpikes(const T* spikes, int64_t n_pre, int64_t* found) {
   constexpr int64_t kBlock = 32;
   int64_t n_found = 0;
   const Bits<T>* bits = reinterpret_cast<const Bits<T>*>(spikes);
   for (int64_t start = 0; start < n_pre; start += kBlock) {
-    uint32_t mask = 0;
+    Bits<T> any = 0;
     if (start + kBlock <= n_pre) {
-      for (int64_t i = 0; i < kBlock; ++i) {
-        mask |= static_cast<uint32_t>((bits[start + i] << 1) != 0) << i;
-      }
+      for (int64_t i = 0; i < kBlock; ++i) any |= bits[start + i] << 1;
     } else {
-      for (int64_t i = 0; i < n_pre - start; ++i) {
-        mask |= static_cast<uint32_t>((bits[start + i] << 1) != 0) << i;
-      }
+      for (int64_t i = start; i < n_pre; ++i) any |= bits[i] << 1;
     }
-    while (mask != 0) {
-      found[n_found++] = start + __builtin_ctz(mask);
-      mask &= mask - 1;
+    if (any == 0) continue;
+    const int64_t end = start + kBlock < n_pre ? start + kBlock : n_pre;
+    for (int64_t i = start; i < end; ++i) {
+      if (spikes[i] != T(0)) found[n_found++] = i;
     }
   }
   return n_found;
