@@ -119,6 +119,14 @@ def test_simulate_native_records_the_same_potentials():
     np.testing.assert_array_equal(native["s"].time, xla["s"].time)
 
 
+def _same_as_xla(model, x=None):
+    xla, native = model.step(x, 0.1), bx.native_step(model, x, 0.1)
+    for a, b in zip(_leaves(xla), _leaves(native), strict=True):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(np.asarray(b), np.asarray(a))
+        np.testing.assert_array_equal(np.signbit(b), np.signbit(a))
+
+
 def test_reads_after_writes_keep_old_values(getkey):
     class Rotate(eqx.Module):
         a: bx.Hidden
@@ -135,10 +143,7 @@ def test_reads_after_writes_keep_old_values(getkey):
 
     a, b = jax.random.normal(getkey(), (2, 16))
     model = Rotate(bx.Hidden(a), bx.Hidden(b))
-    native = jax.jit(lambda m: bx.native_step(m, None, 0.1))(model)
-    xla = model.step(None, 0.1)
-    np.testing.assert_array_equal(native.a.value, xla.a.value)
-    np.testing.assert_array_equal(native.b.value, xla.b.value)
+    _same_as_xla(model)  # a and b equal XLA's, bit for bit
 
 
 def test_an_output_equal_to_another_input_is_copied(getkey):
@@ -289,14 +294,6 @@ def test_literals_are_exact():
 # Regressions from a review of the generator: each model below gave a wrong
 # result, failed to build or crashed before the fix. `_add_spiking_rows` is
 # what bx.connect.EventDriven calls: (targets, offsets, spikes, w, into).
-
-
-def _same_as_xla(model, x=None):
-    xla, native = model.step(x, 0.1), bx.native_step(model, x, 0.1)
-    for a, b in zip(_leaves(xla), _leaves(native), strict=True):
-        assert a.dtype == b.dtype
-        np.testing.assert_array_equal(np.asarray(b), np.asarray(a))
-        np.testing.assert_array_equal(np.signbit(b), np.signbit(a))
 
 
 def _scatter_kernel():

@@ -122,22 +122,23 @@ _ELEMENTWISE: dict[str, Callable[..., str]] = {
     "max": _call("brainox_step::Max"),
     "min": _call("brainox_step::Min"),
     "sign": _call("brainox_step::Sign"),
-    "stop_gradient": lambda a: a,
-    "copy": lambda a: a,
-    "copy_p": lambda a: a,
     "square": lambda a: f"({a} * {a})",
 }
 """Elementwise primitives whose C++ needs only their operands."""
+
+_IDENTITY = frozenset({"stop_gradient", "copy", "copy_p"})
+"""Primitives whose result is their operand."""
 
 
 def _elementwise(eqn: Equation, args: list[str]) -> str:
     """The C++ expression of an elementwise equation on operand expressions."""
     name, out = eqn.primitive, eqn.outputs[0]
     t = c_type(out.dtype)
+    if name in _IDENTITY:
+        return args[0]
     if name in _ELEMENTWISE:
-        expr = _ELEMENTWISE[name](*args)
         # Keep the result's type (C++ promotes small integers and bools).
-        return expr if name in ("stop_gradient", "copy", "copy_p") else f"{t}({expr})"
+        return f"{t}({_ELEMENTWISE[name](*args)})"
     if name == "rsqrt":
         return f"({t}(1) / std::sqrt({args[0]}))"
     if name == "logistic":
@@ -174,20 +175,24 @@ def _elementwise(eqn: Equation, args: list[str]) -> str:
     raise KeyError(name)
 
 
-ELEMENTWISE_PRIMITIVES = frozenset(_ELEMENTWISE) | {
-    "rsqrt",
-    "logistic",
-    "rem",
-    "and",
-    "or",
-    "xor",
-    "not",
-    "select_n",
-    "convert_element_type",
-    "round",
-    "integer_pow",
-    "clamp",
-}
+ELEMENTWISE_PRIMITIVES = (
+    frozenset(_ELEMENTWISE)
+    | _IDENTITY
+    | {
+        "rsqrt",
+        "logistic",
+        "rem",
+        "and",
+        "or",
+        "xor",
+        "not",
+        "select_n",
+        "convert_element_type",
+        "round",
+        "integer_pow",
+        "clamp",
+    }
+)
 
 
 class Buffer:

@@ -14,26 +14,23 @@
 #if defined(__x86_64__) && defined(__GLIBC__) && defined(__GLIBC_PREREQ)
 #if __GLIBC_PREREQ(2, 22)
 #define BRAINOX_SIMD __attribute__((__simd__("notinbranch")))
+// The float and the double variant of a function of `args` (one or two).
+#define BRAINOX_SIMD_PAIR(name, args_f, args_d) \
+  BRAINOX_SIMD float name##f args_f noexcept;   \
+  BRAINOX_SIMD double name args_d noexcept;
 extern "C" {
-BRAINOX_SIMD float expf(float) noexcept;
-BRAINOX_SIMD double exp(double) noexcept;
-BRAINOX_SIMD float logf(float) noexcept;
-BRAINOX_SIMD double log(double) noexcept;
-BRAINOX_SIMD float sinf(float) noexcept;
-BRAINOX_SIMD double sin(double) noexcept;
-BRAINOX_SIMD float cosf(float) noexcept;
-BRAINOX_SIMD double cos(double) noexcept;
-BRAINOX_SIMD float powf(float, float) noexcept;
-BRAINOX_SIMD double pow(double, double) noexcept;
+BRAINOX_SIMD_PAIR(exp, (float), (double))
+BRAINOX_SIMD_PAIR(log, (float), (double))
+BRAINOX_SIMD_PAIR(sin, (float), (double))
+BRAINOX_SIMD_PAIR(cos, (float), (double))
+BRAINOX_SIMD_PAIR(pow, (float, float), (double, double))
 #if __GLIBC_PREREQ(2, 35)
-BRAINOX_SIMD float expm1f(float) noexcept;
-BRAINOX_SIMD double expm1(double) noexcept;
-BRAINOX_SIMD float log1pf(float) noexcept;
-BRAINOX_SIMD double log1p(double) noexcept;
-BRAINOX_SIMD float tanhf(float) noexcept;
-BRAINOX_SIMD double tanh(double) noexcept;
+BRAINOX_SIMD_PAIR(expm1, (float), (double))
+BRAINOX_SIMD_PAIR(log1p, (float), (double))
+BRAINOX_SIMD_PAIR(tanh, (float), (double))
 #endif
 }
+#undef BRAINOX_SIMD_PAIR
 #undef BRAINOX_SIMD
 #endif
 #endif
