@@ -16,6 +16,7 @@ import pytest
 
 import brainox as bx
 from brainox.native import _codegen, _flatten
+from brainox.native._step import fused
 
 
 def _leaves(model):
@@ -119,12 +120,15 @@ def test_simulate_native_records_the_same_potentials():
     np.testing.assert_array_equal(native["s"].time, xla["s"].time)
 
 
+def _assert_identical(a, b):
+    for x, y in zip(_leaves(a), _leaves(b), strict=True):
+        assert x.dtype == y.dtype and x.shape == y.shape
+        np.testing.assert_array_equal(np.asarray(y), np.asarray(x))
+        np.testing.assert_array_equal(np.signbit(y), np.signbit(x))
+
+
 def _same_as_xla(model, x=None):
-    xla, native = model.step(x, 0.1), bx.native_step(model, x, 0.1)
-    for a, b in zip(_leaves(xla), _leaves(native), strict=True):
-        assert a.dtype == b.dtype
-        np.testing.assert_array_equal(np.asarray(b), np.asarray(a))
-        np.testing.assert_array_equal(np.signbit(b), np.signbit(a))
+    _assert_identical(model.step(x, 0.1), bx.native_step(model, x, 0.1))
 
 
 def test_reads_after_writes_keep_old_values(getkey):
@@ -440,3 +444,117 @@ def test_malformed_tables_are_refused():
     net = Net(bx.Hidden(jnp.zeros(2)), jnp.ones((2, 1)), *_rows(4))
     with pytest.raises(ValueError, match=r"weights of shape \(2, 1\)"):
         bx.native_step(net, None, 0.1)
+
+
+# Loops of steps: `fused(..., steps=n)`, what bx.simulate(native=True) runs when
+# nothing is recorded at every step, against n single native steps, bit for bit.
+
+
+class _Carried(eqx.Module):
+    """A 0-d state, a vector state updated in place, and one that reads the
+    other's old values after the in-place update (so two buffers in turn)."""
+
+    t: bx.Hidden
+    a: bx.Hidden
+    b: bx.Hidden
+
+    def step(self, x, dt):
+        drive, gain = x
+        a, b = self.a.value, self.b.value
+        new_a = 0.5 * a + 0.25 * b + drive * gain
+        new_b = 0.9 * b + a[:1] - 0.5 * a[-1:] + self.t.value
+        return eqx.tree_at(
+            lambda m: (m.t.value, m.a.value, m.b.value),
+            self,
+            (self.t.value + dt * gain, new_a, new_b),
+        )
+
+
+def _single_steps(model, xs, n):
+    def body(m, x):
+        return bx.native_step(m, x, 0.1), None
+
+    return jax.jit(lambda m, xs: jax.lax.scan(body, m, xs, length=n)[0])(model, xs)
+
+
+def _looped(model, xs, n):
+    def run(m, xs):
+        return fused(lambda m, x: m.step(x, 0.1), m, xs, "model", steps=n)
+
+    return jax.jit(run)(model, xs)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_a_loop_of_steps_equals_single_steps(getkey, n):
+    a, b = jax.random.normal(getkey(), (2, 16))
+    model = _Carried(bx.Hidden(jnp.asarray(0.0)), bx.Hidden(a), bx.Hidden(b))
+    # Per-step inputs: a vector and a scalar, different at every step.
+    xs = (jax.random.normal(getkey(), (n, 16)), jnp.linspace(0.5, 1.5, n))
+    looped = _looped(model, xs, n)
+    _assert_identical(_single_steps(model, xs, n), looped)
+    assert looped.t.value.shape == ()
+
+
+@pytest.mark.parametrize("n", [1, 4, 5])
+def test_a_loop_of_exchanges_alternates(getkey, n):
+    class Exchange(eqx.Module):
+        a: bx.Hidden
+        b: bx.Hidden
+
+        def step(self, x, dt):
+            new = eqx.tree_at(lambda m: m.a.value, self, self.b.value)
+            return eqx.tree_at(lambda m: m.b.value, new, self.a.value)
+
+    a, b = jax.random.normal(getkey(), (2, 16))
+    out = _looped(Exchange(bx.Hidden(a), bx.Hidden(b)), None, n)
+    np.testing.assert_array_equal(out.a.value, b if n % 2 else a)
+    np.testing.assert_array_equal(out.b.value, a if n % 2 else b)
+
+
+def test_a_loop_of_network_steps_equals_single_steps():
+    net = bx.presets.coba(400, key=jax.random.key(1), p=0.1)
+    _assert_identical(_single_steps(net, None, 300), _looped(net, None, 300))
+
+
+def test_loop_needs_one_input_row_per_step():
+    with pytest.raises(ValueError, match="leading axis of 3"):
+        _looped(bx.LIF(4), jnp.ones((2, 4)), 3)
+
+
+def test_simulate_native_loops_record_and_count_as_xla(monkeypatch):
+    # Monitors every 10 steps, inputs from a function and from an array (both
+    # changing every step), spike counts: the looped native run against XLA's,
+    # with the loops between records split in blocks of 2 steps (the stacked
+    # inputs capped) and whole.
+    lif = bx.LIF(64, tau=20.0, V_th=-50.0, V_rest=-65.0, V_reset=-65.0, V_init=-65.0)
+    current = jnp.linspace(100.0, 300.0, 64)
+    ramp = jnp.outer(jnp.linspace(0.0, 50.0, 1000), jnp.ones(64))
+    kwargs = dict(
+        dt=0.1,
+        inputs=(lambda step, t: current * (1.0 + 0.001 * t), ramp),
+        monitors=["V"],
+        record_every=10,
+        spike_counts={"s": "spike"},
+    )
+
+    class Summed(eqx.Module):
+        lif: bx.LIF
+
+        @property
+        def spike(self):
+            return self.lif.spike
+
+        @property
+        def V(self):
+            return self.lif.V
+
+        def step(self, x, dt):
+            return Summed(self.lif.step(x[0] + x[1], dt))
+
+    _, xla = bx.simulate(Summed(lif), 100.0, **kwargs)
+    assert xla["s"].sum() > 100
+    for cap in (2**22, 2 * 2 * 64):
+        monkeypatch.setattr(bx._run, "_NATIVE_INPUTS", cap)
+        _, native = bx.simulate(Summed(lif), 100.0, native=True, **kwargs)
+        np.testing.assert_allclose(native["V"], xla["V"], rtol=1e-6, atol=1e-4)
+        np.testing.assert_array_equal(native["s"], xla["s"])

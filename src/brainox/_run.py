@@ -263,27 +263,34 @@ def _run_chunk(
     # each block and the bit-packed spikes after every step, and adds each step's
     # spikes of the `counters` to their running `totals`. `check_finite` is None
     # (no check, nothing added to the computation) or the total number of steps.
-    def one_step(carry, xs):
-        states, step, totals = carry
-        model = eqx.combine(states, rest, is_leaf=is_state)
+    def inputs_at(step, xs):
+        # The model's input at `step` (a traced int32), from the input arrays'
+        # rows `xs` and the input functions.
         t = step.astype(jnp.result_type(float)) * dt
         leaves = [
             f(step, t) if f is not None else x
             for f, x in zip(functions, xs, strict=True)
         ]
-        x = jtu.tree_unflatten(treedef, leaves)
+        return jtu.tree_unflatten(treedef, leaves)
+
+    def check_inputs(model, x):
         if isinstance(model, AbstractNeuron) and isinstance(x, jax.Array):
             check_input_shape("the neuron (`inputs`)", x, model.spike.value)
 
-        def step_and_count(model_and_totals, x):
-            model, totals = model_and_totals
-            model = model.step(x, dt)
-            totals = {
-                name: total + (jnp.reshape(counters[name](model), total.shape) > 0)
-                for name, total in totals.items()
-            }
-            return model, totals
+    def step_and_count(model_and_totals, x):
+        model, totals = model_and_totals
+        model = model.step(x, dt)
+        totals = {
+            name: total + (jnp.reshape(counters[name](model), total.shape) > 0)
+            for name, total in totals.items()
+        }
+        return model, totals
 
+    def one_step(carry, xs):
+        states, step, totals = carry
+        model = eqx.combine(states, rest, is_leaf=is_state)
+        x = inputs_at(step, xs)
+        check_inputs(model, x)
         if native:  # the step and the spike counts in one generated loop
             name = type(model).__name__
             model, totals = fused(step_and_count, (model, totals), x, name)
@@ -296,8 +303,44 @@ def _run_chunk(
             new_states = _error_if_not_finite(new_states, step, dt, check_finite)
         return (new_states, step + 1, totals), packed
 
+    def native_steps(carry, xs):
+        # All the steps of `xs` (leading axis: steps) in one generated loop.
+        states, step, totals = carry
+        model = eqx.combine(states, rest, is_leaf=is_state)
+        x = jax.vmap(inputs_at)(step + jnp.arange(block, dtype=step.dtype), xs)
+        check_inputs(model, jtu.tree_map(lambda a: a[0], x))
+        name = type(model).__name__
+        model, totals = fused(step_and_count, (model, totals), x, name, steps=block)
+        new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
+        _check_carry(states, new_states)
+        return (new_states, step + block, totals), {}
+
+    # A native run that records nothing at every step runs the steps between
+    # records (all of them without monitors) in generated loops of `block`
+    # steps, as many as keep their stacked inputs within _NATIVE_INPUTS values.
+    looped = native and not spikes and check_finite is None
+    block = 1
+    if looped and not monitors:
+        k, n_records = k * n_records, 1
+    if looped:
+        row = [None if a is None else a[0] for a in arrays]
+        per_step = sum(
+            math.prod(x.shape)
+            for x in jtu.tree_leaves(jax.eval_shape(inputs_at, start, row))
+        )
+        most = min(k, _NATIVE_INPUTS // per_step) if per_step else k
+        block = next(b for b in range(max(most, 1), 0, -1) if k % b == 0)
+
     def record_block(carry, xs_block):
-        if k == 1:  # no inner loop: one step per record
+        if looped:
+            xs_inner = [
+                None if x is None else x.reshape(-1, block, *x.shape[1:])
+                for x in xs_block
+            ]
+            carry, packed = jax.lax.scan(
+                native_steps, carry, xs_inner, length=k // block
+            )
+        elif k == 1:  # no inner loop: one step per record
             first = [None if x is None else x[0] for x in xs_block]
             carry, packed = one_step(carry, first)
             packed = {name: p[None] for name, p in packed.items()}
@@ -313,6 +356,11 @@ def _run_chunk(
     )
     packed = {name: p.reshape(n_records * k, -1) for name, p in packed.items()}
     return states, records, packed, totals
+
+
+_NATIVE_INPUTS = 2**22
+"""The most input values (over all steps) that one generated loop of a native
+run takes at once: 16 MB of float32."""
 
 
 @functools.cache

@@ -22,6 +22,14 @@ Outputs share the memory of the inputs they replace (XLA's
 `input_output_aliases`) wherever no later read needs the old values; where a
 read would, the output gets its own buffer. Sums of the event-driven kernel
 go straight into the output buffer of the state they update.
+
+A generator with `steps=True` wraps the step in a loop over a number of steps
+given at run time, as Brian2's generated code loops over time: the uniform
+values that do not change between steps (those of the parameters) are
+computed once, before the loop; the per-step inputs (`per_step`) advance by
+one step's values each step; each state is read where the step before wrote
+it, in place where the single step may write in place, else in two buffers
+used in turn.
 """
 
 import collections
@@ -219,13 +227,30 @@ class _Op:
 class Generator:
     """Translate a flat program; `outputs[k]` replaces `program.inputs[k]`.
 
-    `replaced` is the number of leading inputs that outputs replace (the
+    `n_leaves` is the number of leading inputs that outputs replace (the
     model's leaves); later inputs (the step's input, constants) are read only.
+    With `steps=True` the function runs the step a number of times given by
+    an int32 input after the packs; the inputs numbered in `per_step` then
+    hold one step's values after another (a leading axis of steps).
     """
 
-    def __init__(self, program: FlatProgram, n_leaves: int, symbol: str):
+    def __init__(
+        self,
+        program: FlatProgram,
+        n_leaves: int,
+        symbol: str,
+        steps: bool = False,
+        per_step: frozenset[int] = frozenset(),
+    ):
+        if per_step and not steps:
+            raise ValueError("per-step inputs need a loop over steps")
         self.program, self.n_leaves, self.symbol = program, n_leaves, symbol
+        self.steps, self.per_step = steps, per_step
         self.uniform: dict[Value, str] = {}
+        # Uniform values that change from step to step (per-step inputs,
+        # 0-d states and what depends on them), computed inside the loop.
+        self.varying: set[Value] = set()
+        self.step_prelude: list[str] = []
         self.buffer: dict[Value, Buffer] = {}
         self.lazy: dict[Value, Equation] = {}
         self.prelude: list[str] = []
@@ -259,9 +284,12 @@ class Generator:
     def name(self, v: Value) -> str:
         return f"v{v.id}"
 
-    def define_uniform(self, v: Value, expr: str) -> None:
-        self.prelude.append(f"const {c_type(v.dtype)} {self.name(v)} = {expr};")
+    def define_uniform(self, v: Value, expr: str, varying: bool = False) -> None:
+        prelude = self.step_prelude if varying else self.prelude
+        prelude.append(f"const {c_type(v.dtype)} {self.name(v)} = {expr};")
         self.uniform[v] = self.name(v)
+        if varying:
+            self.varying.add(v)
 
     def read_buffer(self, buffer: Buffer, length: int, op: _Op, at_index: bool):
         if buffer.owner[0] == "in":
@@ -357,7 +385,8 @@ class Generator:
         if not self._is_uniform(v):
             return self.materialise(v).pointer
         holder = f"p{v.id}"
-        self.prelude.append(
+        prelude = self.step_prelude if v in self.varying else self.prelude
+        prelude.append(
             f"const {c_type(v.dtype)} {holder}[1] = {{{self.operand(v, _Op())}}};"
         )
         return holder
@@ -489,7 +518,8 @@ class Generator:
         if name in ELEMENTWISE_PRIMITIVES:
             if all(self._is_uniform(a) for a in eqn.inputs):
                 args = [self.operand(a, _Op()) for a in eqn.inputs]
-                self.define_uniform(out, _elementwise(eqn, args))
+                varying = any(a in self.varying for a in eqn.inputs)
+                self.define_uniform(out, _elementwise(eqn, args), varying)
                 return
             for a in eqn.inputs:
                 if a.size == 1 < out.size and not self._is_uniform(a):
@@ -526,6 +556,8 @@ class Generator:
             self.uniform[out] = literal(x.literal, x.dtype)
         elif x in self.uniform:
             self.uniform[out] = self.uniform[x]
+            if x in self.varying:
+                self.varying.add(out)
         elif x in self.buffer:
             self.buffer[out] = self.buffer[x]
         else:
@@ -544,17 +576,28 @@ class Generator:
         position), which output shares memory with which input, and the packs:
         the 0-d inputs of each dtype, which the caller stacks into one array
         (input `len(inputs) + p` for pack `p`), so that the call passes one
-        buffer for all of a model's scalar parameters."""
+        buffer for all of a model's scalar parameters. With `steps=True` the
+        number of steps is the input after the packs."""
+        # Inputs whose values change between the steps of a loop: read where
+        # they are, every step, rather than packed.
+        moving = set(self.per_step)
+        if self.steps:
+            moving |= {k for k in self.outputs if k < self.n_leaves}
         packs: dict[np.dtype, list[int]] = {}
         for k, v in enumerate(self.inputs):
             # (an input of another dtype is refused only where it is used)
             if v.literal is None and v.shape == () and v.dtype in _C_TYPES:
-                packs.setdefault(v.dtype, []).append(k)
+                if k in moving:
+                    self.define_uniform(v, f"in{k}[0]", varying=True)
+                else:
+                    packs.setdefault(v.dtype, []).append(k)
         n_inputs = len(self.inputs)
         for p, (dtype, members) in enumerate(packs.items()):
             self.inputs.append(Value((len(members),), dtype))
             for j, k in enumerate(members):
                 self.define_uniform(self.inputs[k], f"in{n_inputs + p}[{j}]")
+        if self.steps:
+            self.inputs.append(Value((), np.dtype(np.int32)))
         for k, v in enumerate(self.inputs[:n_inputs]):
             if v.literal is None and v.shape != () and v.dtype in _C_TYPES:
                 self.buffer[v] = Buffer(f"in{k}", ("in", k))
@@ -650,27 +693,74 @@ class Generator:
         return shared
 
     def _inputs_read(self) -> list[int]:
-        text = "\n".join(self.prelude + self.body)
-        return [k for k in range(len(self.inputs)) if f"in{k}" in _words(text)]
+        text = "\n".join(self.prelude + self.step_prelude + self.body)
+        read = [k for k in range(len(self.inputs)) if f"in{k}" in _words(text)]
+        if self.steps:  # the number of steps
+            read.append(len(self.inputs) - 1)
+        return read
 
     def source(self) -> str:
         used = self._inputs_read()
+        # States read by the next step; those that may not be written in
+        # place take two buffers in turn.
+        carried = [k for k in sorted(self.outputs) if k < self.n_leaves and k in used]
+        carried = carried if self.steps else []
+        shared = self.aliases()
+        turns = [k for k in carried if k not in shared]
+        advancing = set(carried) | (self.per_step & set(used))
         lines = []
         for position, k in enumerate(used):
             t = c_type(self.inputs[k].dtype)
+            fixed = "" if k in advancing else " const"
             lines.append(
-                f"  const {t}* const in{k} = "
+                f"  const {t}*{fixed} in{k} = "
                 f"args.get<ffi::AnyBuffer>({position}).value().typed_data<{t}>();"
             )
         for position, k in enumerate(sorted(self.outputs)):
             t = c_type(self.outputs[k].dtype)
+            fixed = "" if k in turns else " const"
             lines.append(
-                f"  {t}* const out{k} = "
+                f"  {t}*{fixed} out{k} = "
                 f"rets.get<ffi::AnyBuffer>({position}).value()->typed_data<{t}>();"
             )
-        lines += ["  " + line for line in self.prelude + self.temps] + self.body
+        lines += ["  " + line for line in self.prelude + self.temps]
+        if self.steps:
+            lines += self._step_loop(carried, turns, advancing - set(carried))
+        else:
+            lines += self.body
         body = "\n".join(lines)
         return _TEMPLATE.format(symbol=self.symbol, body=body)
+
+    def _step_loop(self, carried: list[int], turns: list[int], per_step: set[int]):
+        """The step inside a loop over the steps: each carried state is read
+        next where this step wrote it; the per-step inputs advance."""
+        lines = []
+        for k in turns:
+            t, size = c_type(self.outputs[k].dtype), self.outputs[k].size
+            lines += [
+                f"  {t}* const result{k} = out{k};",
+                f"  static thread_local std::unique_ptr<{t}[]> turn{k}_storage"
+                f"(new {t}[{size}]);",
+                f"  {t}* const turn{k} = turn{k}_storage.get();",
+            ]
+        lines.append(f"  const int64_t steps = in{len(self.inputs) - 1}[0];")
+        lines.append("  for (int64_t step = 0; step < steps; ++step) {")
+        lines += ["    " + line for line in self.step_prelude]
+        lines += ["\n".join("  " + line for line in b.split("\n")) for b in self.body]
+        for k in carried:
+            lines.append(f"    in{k} = out{k};")
+            if k in turns:
+                lines.append(f"    out{k} = out{k} == result{k} ? turn{k} : result{k};")
+        for k in sorted(per_step):
+            lines.append(f"    in{k} += {self.inputs[k].size};")
+        lines.append("  }")
+        for k in turns:
+            t, size = c_type(self.outputs[k].dtype), self.outputs[k].size
+            lines.append(
+                f"  if (in{k} != result{k}) "
+                f"std::memcpy(result{k}, in{k}, sizeof({t}) * {size});"
+            )
+        return lines
 
 
 def _words(text: str) -> set[str]:

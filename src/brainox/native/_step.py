@@ -150,11 +150,19 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
 
 
 def fused(
-    fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree, name: str
+    fn: Callable[[Any, Any], Any],
+    state: PyTree,
+    inputs: PyTree,
+    name: str,
+    steps: int | None = None,
 ) -> PyTree:
     """`fn(state, inputs)`, a new state of the same structure, as one
     generated C++ call (see [`brainox.native_step`][]); `name` names the model
-    in errors. `bx.simulate` fuses a step and its spike counts this way."""
+    in errors. `bx.simulate` fuses a step and its spike counts this way.
+
+    With `steps`, the call applies `fn` `steps` times (at least once), in one
+    loop of the generated code, and each leaf of `inputs` has a leading axis
+    of `steps`: row `s` is the input of step `s`."""
     if jax.default_backend() != "cpu":
         raise ValueError(
             f"native_step runs on the CPU only; the default backend is "
@@ -165,6 +173,10 @@ def fused(
     model_leaves, treedef = jtu.tree_flatten(leaves)
     x_leaves, x_treedef = jtu.tree_flatten(inputs)
     x_leaves = [jnp.asarray(leaf) for leaf in x_leaves]
+    if steps is not None and (steps < 1 or any(len(x) != steps for x in x_leaves)):
+        raise ValueError(
+            f"fused: {steps} steps need inputs with a leading axis of {steps}"
+        )
     n = len(model_leaves)
     out_static: list = []
 
@@ -184,15 +196,21 @@ def fused(
     args = [*model_leaves, *x_leaves]
     # Abstract values with their weak types, so that the traced step promotes
     # dtypes as `model.step` does (a Python scalar input keeps an int8 state).
+    # (One step's shape for the inputs of a loop of steps.)
     shapes = [
-        jax.ShapeDtypeStruct(jnp.shape(a), t.dtype, weak_type=t.weak_type)
-        for a, t in ((a, jax.typeof(a)) for a in args)
+        jax.ShapeDtypeStruct(
+            jnp.shape(a)[int(i >= n and steps is not None) :],
+            t.dtype,
+            weak_type=t.weak_type,
+        )
+        for i, (a, t) in enumerate((a, jax.typeof(a)) for a in args)
     ]
     closed = jax.make_jaxpr(step)(*shapes)
+    per_step = frozenset(range(n, len(args))) if steps is not None else frozenset()
     try:
         program = flatten(closed)
         source, read, written, aliases, packs = Generator(
-            program, n, "BRAINOX_STEP_SYMBOL"
+            program, n, "BRAINOX_STEP_SYMBOL", steps is not None, per_step
         ).generate()
     except NotNative as e:
         raise ValueError(
@@ -206,6 +224,8 @@ def fused(
     # Scalars stacked by dtype: parameters are the same every step, so XLA
     # moves the stacking out of a simulation's loop.
     everything += [jnp.stack([everything[k] for k in members]) for members in packs]
+    if steps is not None:
+        everything.append(jnp.asarray(steps, jnp.int32))
     results = tuple(
         jax.ShapeDtypeStruct(program.outputs[k].shape, program.outputs[k].dtype)
         for k in written
