@@ -376,6 +376,44 @@ def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
     return eqx.filter_checkpoint(run) if remat else run
 
 
+_SAFE_WITH_REGIONS: dict[Any, bool] = {}
+"""Whether a chunk compiles safely with region-based copy analysis, by the
+chunk's signature (its arguments' structure, static values and array types)."""
+
+
+def _signature(args: tuple) -> Any:
+    leaves, treedef = jtu.tree_flatten(args)
+    return treedef, tuple(
+        (x.shape, x.dtype, x.weak_type)
+        if isinstance(x, jax.Array)
+        else (x.shape, x.dtype, False)
+        if isinstance(x, np.ndarray)
+        else x
+        for x in leaves
+    )
+
+
+def _safe_with_regions(options: tuple[tuple[str, Any], ...], args: tuple) -> bool:
+    # Whether XLA compiles the chunk `args` with `options` without the hoisted
+    # loop that region-based copy analysis mishandles (see
+    # `default_compiler_options`). The check compiles the chunk (the run then
+    # reuses the compiled program) once per signature.
+    try:
+        key = (options, _signature(args))
+        hash(key)
+    except TypeError:  # an unhashable static value: check every time
+        key = None
+    if key in _SAFE_WITH_REGIONS:
+        return _SAFE_WITH_REGIONS[key]
+    compiled = _jitted_run_chunk(options).lower(*args).compile()
+    safe = not has_hoisted_loop(compiled.compiled.as_text())
+    if key is not None:
+        if len(_SAFE_WITH_REGIONS) >= 64:  # keep the most recent signatures
+            del _SAFE_WITH_REGIONS[next(iter(_SAFE_WITH_REGIONS))]
+        _SAFE_WITH_REGIONS[key] = safe
+    return safe
+
+
 _TRACED_OPTIONS = (
     "checkpoints and progress bars need concrete values; do not combine them with "
     "jax.grad/jit around simulate."
@@ -544,9 +582,8 @@ def simulate(
     chunks = [(s, min(chunk, n_steps - s)) for s in range(0, n_steps, chunk)]
     parts: dict[str, list] = {name: [] for name in monitor_fns}
     events: dict[str, list] = {name: [] for name in spike_fns}
-    totals = {
-        name: jnp.zeros(jnp.shape(fn(model)), jnp.int32)
-        for name, fn in count_fns.items()
+    totals = {  # (NumPy: no device dispatch for the first chunk's zeros)
+        name: np.zeros(jnp.shape(fn(model)), np.int32) for name, fn in count_fns.items()
     }
     first = 0
     config: dict[str, Any] = dict(
@@ -574,7 +611,6 @@ def simulate(
     # the loop simply runs.
     remat = bool(remat) and traced
     run = _compiled_run_chunk(options, remat)
-    checked_lengths = set()
     for c in range(first, len(chunks)):
         start, length = chunks[c]
         xs = [None if a is None else a[start : start + length] for a in arrays]
@@ -595,14 +631,9 @@ def simulate(
             finite_steps,
             native,
         )
-        if uses_region_analysis(options) and length not in checked_lengths:
-            # Compiled once here (the call below reuses it): see
-            # `default_compiler_options` for the XLA defect this avoids.
-            checked_lengths.add(length)
-            compiled = _jitted_run_chunk(options).lower(*args).compile()
-            if has_hoisted_loop(compiled.compiled.as_text()):
-                options = without_region_analysis(options)
-                run = _compiled_run_chunk(options, remat)
+        if uses_region_analysis(options) and not _safe_with_regions(options, args):
+            options = without_region_analysis(options)
+            run = _compiled_run_chunk(options, remat)
         states, records, packed, totals = run(*args)
         traced = traced or _is_traced((states, records, packed, totals))
         if traced and (checkpoint is not None or progress):
