@@ -16,7 +16,7 @@ import pytest
 
 import brainox as bx
 from brainox.native import _codegen, _flatten
-from brainox.native._step import fused
+from brainox.native._step import fused_steps
 
 
 def _leaves(model):
@@ -470,29 +470,44 @@ class _Carried(eqx.Module):
         )
 
 
-def _single_steps(model, xs, n):
+def _no_record(model):
+    return ()
+
+
+def _single_steps(model, xs, n, record=_no_record):
     def body(m, x):
-        return bx.native_step(m, x, 0.1), None
+        new = bx.native_step(m, x, 0.1)
+        return new, record(new)
 
-    return jax.jit(lambda m, xs: jax.lax.scan(body, m, xs, length=n)[0])(model, xs)
+    return jax.jit(lambda m, xs: jax.lax.scan(body, m, xs, length=n))(model, xs)
 
 
-def _looped(model, xs, n):
-    def run(m, xs):
-        return fused(lambda m, x: m.step(x, 0.1), m, xs, "model", steps=n)
+def _looped(model, xs, n, record=_no_record):
+    def step(m, x):
+        new = m.step(x, 0.1)
+        return new, record(new)
 
-    return jax.jit(run)(model, xs)
+    return jax.jit(lambda m, xs: fused_steps(step, m, xs, "model", steps=n))(model, xs)
 
 
 @pytest.mark.parametrize("n", [1, 2, 7])
 def test_a_loop_of_steps_equals_single_steps(getkey, n):
     a, b = jax.random.normal(getkey(), (2, 16))
     model = _Carried(bx.Hidden(jnp.asarray(0.0)), bx.Hidden(a), bx.Hidden(b))
-    # Per-step inputs: a vector and a scalar, different at every step.
+    # Per-step inputs: a vector and a scalar, different at every step; per-step
+    # outputs: a vector, a 0-d value and a bool vector.
     xs = (jax.random.normal(getkey(), (n, 16)), jnp.linspace(0.5, 1.5, n))
-    looped = _looped(model, xs, n)
-    _assert_identical(_single_steps(model, xs, n), looped)
+
+    def record(m):
+        return m.b.value * 2.0, m.t.value, m.a.value > 0
+
+    looped, rows = _looped(model, xs, n, record)
+    single, expected = _single_steps(model, xs, n, record)
+    _assert_identical(single, looped)
     assert looped.t.value.shape == ()
+    for row, want in zip(rows, expected, strict=True):
+        assert row.shape == want.shape and row.dtype == want.dtype
+        np.testing.assert_array_equal(row, want)
 
 
 @pytest.mark.parametrize("n", [1, 4, 5])
@@ -506,14 +521,14 @@ def test_a_loop_of_exchanges_alternates(getkey, n):
             return eqx.tree_at(lambda m: m.b.value, new, self.a.value)
 
     a, b = jax.random.normal(getkey(), (2, 16))
-    out = _looped(Exchange(bx.Hidden(a), bx.Hidden(b)), None, n)
+    out, _ = _looped(Exchange(bx.Hidden(a), bx.Hidden(b)), None, n)
     np.testing.assert_array_equal(out.a.value, b if n % 2 else a)
     np.testing.assert_array_equal(out.b.value, a if n % 2 else b)
 
 
 def test_a_loop_of_network_steps_equals_single_steps():
     net = bx.presets.coba(400, key=jax.random.key(1), p=0.1)
-    _assert_identical(_single_steps(net, None, 300), _looped(net, None, 300))
+    _assert_identical(_single_steps(net, None, 300)[0], _looped(net, None, 300)[0])
 
 
 def test_loop_needs_one_input_row_per_step():
@@ -523,9 +538,9 @@ def test_loop_needs_one_input_row_per_step():
 
 def test_simulate_native_loops_record_and_count_as_xla(monkeypatch):
     # Monitors every 10 steps, inputs from a function and from an array (both
-    # changing every step), spike counts: the looped native run against XLA's,
-    # with the loops between records split in blocks of 2 steps (the stacked
-    # inputs capped) and whole.
+    # changing every step), spike counts and spike events: the looped native
+    # run against XLA's, with the loops between records whole and split in
+    # blocks of 2 steps (the stacked inputs and spikes capped).
     lif = bx.LIF(64, tau=20.0, V_th=-50.0, V_rest=-65.0, V_reset=-65.0, V_init=-65.0)
     current = jnp.linspace(100.0, 300.0, 64)
     ramp = jnp.outer(jnp.linspace(0.0, 50.0, 1000), jnp.ones(64))
@@ -535,6 +550,7 @@ def test_simulate_native_loops_record_and_count_as_xla(monkeypatch):
         monitors=["V"],
         record_every=10,
         spike_counts={"s": "spike"},
+        spikes={"e": "spike"},
     )
 
     class Summed(eqx.Module):
@@ -553,8 +569,10 @@ def test_simulate_native_loops_record_and_count_as_xla(monkeypatch):
 
     _, xla = bx.simulate(Summed(lif), 100.0, **kwargs)
     assert xla["s"].sum() > 100
-    for cap in (2**22, 2 * 2 * 64):
-        monkeypatch.setattr(bx._run, "_NATIVE_INPUTS", cap)
+    for cap in (2**22, 2 * 3 * 64):
+        monkeypatch.setattr(bx._run, "_NATIVE_VALUES", cap)
         _, native = bx.simulate(Summed(lif), 100.0, native=True, **kwargs)
         np.testing.assert_allclose(native["V"], xla["V"], rtol=1e-6, atol=1e-4)
         np.testing.assert_array_equal(native["s"], xla["s"])
+        np.testing.assert_array_equal(native["e"].index, xla["e"].index)
+        np.testing.assert_array_equal(native["e"].time, xla["e"].time)

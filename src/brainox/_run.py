@@ -35,7 +35,7 @@ from ._validate import (
     check_resolution,
     check_state_dtypes,
 )
-from .native._step import fused
+from .native._step import fused, fused_steps
 from .projections import check_spike_buffers, error_if_spike_buffers_overflowed
 
 
@@ -304,21 +304,31 @@ def _run_chunk(
         return (new_states, step + 1, totals), packed
 
     def native_steps(carry, xs):
-        # All the steps of `xs` (leading axis: steps) in one generated loop.
+        # The `block` steps of `xs` (leading axis: steps) in one generated loop,
+        # which also returns each step's spikes to record.
         states, step, totals = carry
         model = eqx.combine(states, rest, is_leaf=is_state)
         x = jax.vmap(inputs_at)(step + jnp.arange(block, dtype=step.dtype), xs)
         check_inputs(model, jtu.tree_map(lambda a: a[0], x))
+
+        def body(model_and_totals, x):
+            model, totals = step_and_count(model_and_totals, x)
+            fired = {name: jnp.ravel(fn(model)) > 0 for name, fn in spikes.items()}
+            return (model, totals), fired
+
         name = type(model).__name__
-        model, totals = fused(step_and_count, (model, totals), x, name, steps=block)
+        (model, totals), fired = fused_steps(
+            body, (model, totals), x, name, steps=block
+        )
+        packed = {name: jnp.packbits(f, axis=1) for name, f in fired.items()}
         new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
         _check_carry(states, new_states)
-        return (new_states, step + block, totals), {}
+        return (new_states, step + block, totals), packed
 
-    # A native run that records nothing at every step runs the steps between
-    # records (all of them without monitors) in generated loops of `block`
-    # steps, as many as keep their stacked inputs within _NATIVE_INPUTS values.
-    looped = native and not spikes and check_finite is None
+    # A native run without the finiteness check runs the steps between records
+    # (all of them without monitors) in generated loops of `block` steps, as
+    # many as keep their stacked inputs and spikes within _NATIVE_VALUES values.
+    looped = native and check_finite is None
     block = 1
     if looped and not monitors:
         k, n_records = k * n_records, 1
@@ -328,7 +338,9 @@ def _run_chunk(
             math.prod(x.shape)
             for x in jtu.tree_leaves(jax.eval_shape(inputs_at, start, row))
         )
-        most = min(k, _NATIVE_INPUTS // per_step) if per_step else k
+        model = eqx.combine(states, rest, is_leaf=is_state)
+        per_step += sum(math.prod(jnp.shape(fn(model))) for fn in spikes.values())
+        most = min(k, _NATIVE_VALUES // per_step) if per_step else k
         block = next(b for b in range(max(most, 1), 0, -1) if k % b == 0)
 
     def record_block(carry, xs_block):
@@ -340,6 +352,7 @@ def _run_chunk(
             carry, packed = jax.lax.scan(
                 native_steps, carry, xs_inner, length=k // block
             )
+            packed = {name: p.reshape(k, -1) for name, p in packed.items()}
         elif k == 1:  # no inner loop: one step per record
             first = [None if x is None else x[0] for x in xs_block]
             carry, packed = one_step(carry, first)
@@ -358,9 +371,9 @@ def _run_chunk(
     return states, records, packed, totals
 
 
-_NATIVE_INPUTS = 2**22
-"""The most input values (over all steps) that one generated loop of a native
-run takes at once: 16 MB of float32."""
+_NATIVE_VALUES = 2**22
+"""The most input and spike values (over all steps) that one generated loop of
+a native run takes and returns at once: 16 MB of float32 inputs."""
 
 
 @functools.cache

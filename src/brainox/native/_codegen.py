@@ -266,7 +266,7 @@ class Generator:
         self.outputs = {
             k: v
             for k, v in enumerate(program.outputs)
-            if not (k < len(inputs) and inputs[k] is v)
+            if not (k < n_leaves and inputs[k] is v)
         }
         self.output_of: dict[Value, list[int]] = collections.defaultdict(list)
         for k, v in self.outputs.items():
@@ -708,6 +708,8 @@ class Generator:
         shared = self.aliases()
         turns = [k for k in carried if k not in shared]
         advancing = set(carried) | (self.per_step & set(used))
+        # Outputs after the states: one row per step, with `steps=True`.
+        rows = [k for k in sorted(self.outputs) if k >= self.n_leaves]
         lines = []
         for position, k in enumerate(used):
             t = c_type(self.inputs[k].dtype)
@@ -718,22 +720,26 @@ class Generator:
             )
         for position, k in enumerate(sorted(self.outputs)):
             t = c_type(self.outputs[k].dtype)
-            fixed = "" if k in turns else " const"
+            fixed = "" if k in turns or k in rows else " const"
             lines.append(
                 f"  {t}*{fixed} out{k} = "
                 f"rets.get<ffi::AnyBuffer>({position}).value()->typed_data<{t}>();"
             )
         lines += ["  " + line for line in self.prelude + self.temps]
         if self.steps:
-            lines += self._step_loop(carried, turns, advancing - set(carried))
+            per_step = sorted(advancing - set(carried))
+            lines += self._step_loop(carried, turns, per_step, rows)
         else:
             lines += self.body
         body = "\n".join(lines)
         return _TEMPLATE.format(symbol=self.symbol, body=body)
 
-    def _step_loop(self, carried: list[int], turns: list[int], per_step: set[int]):
+    def _step_loop(
+        self, carried: list[int], turns: list[int], per_step: list[int], rows: list[int]
+    ) -> list[str]:
         """The step inside a loop over the steps: each carried state is read
-        next where this step wrote it; the per-step inputs advance."""
+        next where this step wrote it; the per-step inputs and outputs move on
+        by one step's values."""
         lines = []
         for k in turns:
             t, size = c_type(self.outputs[k].dtype), self.outputs[k].size
@@ -751,8 +757,10 @@ class Generator:
             lines.append(f"    in{k} = out{k};")
             if k in turns:
                 lines.append(f"    out{k} = out{k} == result{k} ? turn{k} : result{k};")
-        for k in sorted(per_step):
+        for k in per_step:
             lines.append(f"    in{k} += {self.inputs[k].size};")
+        for k in rows:
+            lines.append(f"    out{k} += {self.outputs[k].size};")
         lines.append("  }")
         for k in turns:
             t, size = c_type(self.outputs[k].dtype), self.outputs[k].size

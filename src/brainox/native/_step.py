@@ -150,19 +150,33 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
 
 
 def fused(
-    fn: Callable[[Any, Any], Any],
-    state: PyTree,
-    inputs: PyTree,
-    name: str,
-    steps: int | None = None,
+    fn: Callable[[Any, Any], Any], state: PyTree, inputs: PyTree, name: str
 ) -> PyTree:
     """`fn(state, inputs)`, a new state of the same structure, as one
     generated C++ call (see [`brainox.native_step`][]); `name` names the model
-    in errors. `bx.simulate` fuses a step and its spike counts this way.
+    in errors. `bx.simulate` fuses a step and its spike counts this way."""
+    return _generated(lambda m, x: (fn(m, x), ()), state, inputs, name, None)[0]
 
-    With `steps`, the call applies `fn` `steps` times (at least once), in one
-    loop of the generated code, and each leaf of `inputs` has a leading axis
-    of `steps`: row `s` is the input of step `s`."""
+
+def fused_steps(
+    fn: Callable[[Any, Any], tuple[Any, Any]],
+    state: PyTree,
+    inputs: PyTree,
+    name: str,
+    steps: int,
+) -> tuple[PyTree, PyTree]:
+    """`steps` (at least 1) applications of `fn` in one loop of generated C++
+    (see [`brainox.native_step`][]), as `bx.simulate(native=True)` runs the
+    steps between its records.
+
+    `fn(state, x)` returns the new state and the step's outputs (a PyTree of
+    0-d and 1-d arrays, such as spikes to record). Each leaf of `inputs` has a
+    leading axis of `steps` (row `s` is the input of step `s`). Returns the
+    state after the last step and the outputs stacked over the steps."""
+    return _generated(fn, state, inputs, name, steps)
+
+
+def _generated(fn, state, inputs, name, steps):
     if jax.default_backend() != "cpu":
         raise ValueError(
             f"native_step runs on the CPU only; the default backend is "
@@ -175,14 +189,15 @@ def fused(
     x_leaves = [jnp.asarray(leaf) for leaf in x_leaves]
     if steps is not None and (steps < 1 or any(len(x) != steps for x in x_leaves)):
         raise ValueError(
-            f"fused: {steps} steps need inputs with a leading axis of {steps}"
+            f"fused_steps: {steps} steps need inputs with a leading axis of {steps}"
         )
     n = len(model_leaves)
     out_static: list = []
+    out_treedef: list = []
 
     def step(*flat):
         m = eqx.combine(jtu.tree_unflatten(treedef, flat[:n]), static)
-        new = fn(m, jtu.tree_unflatten(x_treedef, flat[n:]))
+        new, extra = fn(m, jtu.tree_unflatten(x_treedef, flat[n:]))
         new_leaves, new_static = eqx.partition(new, eqx.is_array)
         out_static.append(new_static)
         flat_new, new_treedef = jtu.tree_flatten(new_leaves)
@@ -191,12 +206,14 @@ def fused(
                 f"native_step: the step of {name} returned a model of another "
                 "structure (its arrays differ from the model's)."
             )
-        return flat_new
+        flat_extra, extra_treedef = jtu.tree_flatten(extra)
+        out_treedef.append(extra_treedef)
+        return flat_new + [jnp.asarray(x) for x in flat_extra]
 
     args = [*model_leaves, *x_leaves]
     # Abstract values with their weak types, so that the traced step promotes
-    # dtypes as `model.step` does (a Python scalar input keeps an int8 state).
-    # (One step's shape for the inputs of a loop of steps.)
+    # dtypes as `model.step` does (a Python scalar input keeps an int8 state);
+    # one step's shape for the inputs of a loop of steps.
     shapes = [
         jax.ShapeDtypeStruct(
             jnp.shape(a)[int(i >= n and steps is not None) :],
@@ -226,8 +243,12 @@ def fused(
     everything += [jnp.stack([everything[k] for k in members]) for members in packs]
     if steps is not None:
         everything.append(jnp.asarray(steps, jnp.int32))
+    rows = (steps,) if steps is not None else ()
     results = tuple(
-        jax.ShapeDtypeStruct(program.outputs[k].shape, program.outputs[k].dtype)
+        jax.ShapeDtypeStruct(
+            (rows if k >= n else ()) + program.outputs[k].shape,
+            program.outputs[k].dtype,
+        )
         for k in written
     )
     position = {k: i for i, k in enumerate(read)}
@@ -241,6 +262,11 @@ def fused(
     )
     outputs = call(*[everything[k] for k in read]) if results else ()
     new_leaves = list(model_leaves)
+    extra = [None] * (len(program.outputs) - n)
     for k, value in zip(written, outputs, strict=True):
-        new_leaves[k] = value
-    return eqx.combine(jtu.tree_unflatten(treedef, new_leaves), out_static[-1])
+        if k < n:
+            new_leaves[k] = value
+        else:
+            extra[k - n] = value
+    new = eqx.combine(jtu.tree_unflatten(treedef, new_leaves), out_static[-1])
+    return new, jtu.tree_unflatten(out_treedef[-1], extra)
