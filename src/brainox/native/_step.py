@@ -262,7 +262,7 @@ def _generated(fn, state, inputs, name, steps):
     )
     outputs = call(*[everything[k] for k in read]) if results else ()
     new_leaves = list(model_leaves)
-    extra = [None] * (len(program.outputs) - n)
+    extra: list[Any] = [None] * (len(program.outputs) - n)
     for k, value in zip(written, outputs, strict=True):
         if k < n:
             new_leaves[k] = value
