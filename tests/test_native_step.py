@@ -225,6 +225,28 @@ def test_division_is_correctly_rounded(getkey):
     np.testing.assert_array_max_ulp(np.asarray(native), np.asarray(xla), maxulp=1)
 
 
+def test_division_by_a_constant_multiplies_by_its_reciprocal_as_xla(getkey):
+    # XLA rewrites x / c into x * (1 / c) for a constant c; so does the native
+    # step (a multiply instead of a divide), bit for bit, also where 1 / c is
+    # infinite or subnormal (which XLA's CPU threads, and the native step on
+    # them, flush to zero).
+    class Divide(eqx.Module):
+        v: bx.Hidden
+        c: float = eqx.field(static=True)
+
+        def step(self, x, dt):
+            return eqx.tree_at(lambda m: m.v.value, self, self.v.value / self.c)
+
+    v = jax.random.normal(getkey(), (1000,), jnp.float32) * 3
+    v32 = np.asarray(v)
+    for c in (5.0, 60.0, 3.0, 1e38, 0.0):
+        _same_as_xla(Divide(bx.Hidden(v), c))
+    for c in (5.0, 60.0, 3.0):
+        native = np.asarray(bx.native_step(Divide(bx.Hidden(v), c), None, 0.1).v.value)
+        np.testing.assert_array_equal(native, v32 * (np.float32(1) / np.float32(c)))
+        assert np.any(native != v32 / np.float32(c))  # not a division
+
+
 def test_vmap_runs_each_element(getkey):
     lif = bx.LIF(32, tau=10.0, V_th=1.0, V_reset=0.0, V_init=0.0)
     x = jax.random.uniform(getkey(), (5, 32), minval=0.5, maxval=3.0)

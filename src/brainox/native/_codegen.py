@@ -203,6 +203,18 @@ ELEMENTWISE_PRIMITIVES = (
 )
 
 
+def _by_reciprocal(eqn: Equation) -> Equation:
+    """`x / c` for a float literal `c` as `x * (1 / c)`, the reciprocal rounded
+    to the dtype, as XLA's algebraic simplifier rewrites it (a multiply costs a
+    fraction of a divide)."""
+    x, c = eqn.inputs
+    if c.literal is None or not np.issubdtype(c.dtype, np.floating):
+        return eqn
+    with np.errstate(divide="ignore", over="ignore"):
+        reciprocal = np.divide(np.ones((), c.dtype), np.asarray(c.literal, c.dtype))
+    return Equation("mul", [x, Value((), c.dtype, reciprocal)], eqn.outputs, {})
+
+
 class Buffer:
     """Memory a value is stored in: `pointer` (C++), and what owns it."""
 
@@ -515,6 +527,8 @@ class Generator:
         (out,) = eqn.outputs if len(eqn.outputs) == 1 else (None,)
         if out is None or len(out.shape) > 1:
             raise NotNative(f"the primitive `{name}` on {self._shapes(eqn)}")
+        if name == "div":
+            eqn = _by_reciprocal(eqn)
         if name in ELEMENTWISE_PRIMITIVES:
             if all(self._is_uniform(a) for a in eqn.inputs):
                 args = [self.operand(a, _Op()) for a in eqn.inputs]
@@ -552,7 +566,8 @@ class Generator:
         raise NotNative(f"the primitive `{name}` on {self._shapes(eqn)}")
 
     def _same(self, out: Value, x: Value) -> None:
-        if x.literal is not None:
+        if x.literal is not None:  # (a broadcast literal stays a literal)
+            out.literal = x.literal
             self.uniform[out] = literal(x.literal, x.dtype)
         elif x in self.uniform:
             self.uniform[out] = self.uniform[x]
