@@ -530,10 +530,13 @@ def simulate(
       analysis is left out of a loop in which XLA moves a small inner loop into
       a call, where it would reorder reads and writes of the state (see
       [`brainox.default_compiler_options`][]).
-    - `native`: run each step as one generated C++ loop
-      ([`brainox.native_step`][]; CPU only, not differentiable, for models
-      of elementwise arithmetic and event-driven propagation). `False` (the
-      default) runs `model.step` through XLA.
+    - `native`: run the steps as generated C++ ([`brainox.native_step`][];
+      CPU only, not differentiable, for models of elementwise arithmetic and
+      event-driven propagation): one call loops over all the steps between
+      two records (all the steps of a chunk without `monitors`; one step per
+      call with `check_finite`), in blocks of at most 2^22 input and
+      recorded spike values. `False` (the default) runs `model.step` through
+      XLA.
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to

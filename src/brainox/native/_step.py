@@ -100,8 +100,10 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
     library (its vector variants, within 4 ulp) instead of XLA's own: states
     may differ in the last bits of float32, and the spike trains of a
     network, which amplifies small differences, may part after many steps.
-    Divisions are correctly rounded, as in NumPy (XLA's CPU division can be
-    1 ulp off); the rest of the arithmetic gives XLA's results bit for bit.
+    Divisions by variables are correctly rounded, as in NumPy (XLA's CPU
+    division can be 1 ulp off); a division by a constant is a multiply by its
+    reciprocal, as XLA makes it; the rest of the arithmetic gives XLA's
+    results bit for bit.
 
     Generating one loop per step for the whole model is the approach of
     Brian2 (Goodman, D. F. M. (2010). Code generation: a strategy for neural
@@ -125,7 +127,8 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
 
     It runs on the CPU only, and is not differentiable (train with the XLA
     step). Under `jax.vmap` it runs the batch one element after the other.
-    `bx.simulate(model, ..., native=True)` uses it for every step.
+    `bx.simulate(model, ..., native=True)` generates the same code with a
+    loop over the steps around it.
 
     Example:
     ```python
