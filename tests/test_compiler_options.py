@@ -192,3 +192,28 @@ def test_small_inner_loops_lose_no_spike(n, delay, record_every):
     arrival = 3 if delay is None else 7
     expected = np.exp(-0.1 * (12 - arrival) / 10.0)
     np.testing.assert_allclose(ours.populations["post"].V.value, expected, rtol=1e-5)
+
+
+def test_the_loop_is_checked_once_per_signature(monkeypatch):
+    # simulate checks XLA's compiled loop for the hoisted small loop once per
+    # signature of a chunk (structure, static values, array types), so a second
+    # call of the same run costs no extra lowering; another length, or the
+    # verdict "unsafe" remembered, behave as a first check does.
+    checked = []
+
+    def hoisted(text):
+        checked.append(text)
+        return True  # as if XLA had moved a small loop: analysis off
+
+    monkeypatch.setattr(bx._run, "has_hoisted_loop", hoisted)
+    monkeypatch.setattr(bx._run, "_SAFE_WITH_REGIONS", {})
+    lif = bx.LIF(8, V_init=bx.init.uniform(-70.0, -50.0), key=jax.random.key(0))
+    kwargs = dict(dt=0.1, inputs=lambda step, t: 300.0, monitors=["V"])
+    first = bx.simulate(lif, n_steps=20, **kwargs)[1]["V"]
+    second = bx.simulate(lif, n_steps=20, **kwargs)[1]["V"]
+    assert len(checked) == 1
+    np.testing.assert_array_equal(first, second)
+    bx.simulate(lif, n_steps=30, **kwargs)
+    assert len(checked) == 2
+    bx.simulate(bx.LIF(9), n_steps=20, **kwargs)
+    assert len(checked) == 3
