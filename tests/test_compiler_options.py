@@ -206,7 +206,7 @@ def test_the_loop_is_checked_once_per_signature(monkeypatch):
         return True  # as if XLA had moved a small loop: analysis off
 
     monkeypatch.setattr(bx._run, "has_hoisted_loop", hoisted)
-    monkeypatch.setattr(bx._run, "_SAFE_WITH_REGIONS", {})
+    monkeypatch.setattr(bx._run, "_CHECKED", {})
     lif = bx.LIF(8, V_init=bx.init.uniform(-70.0, -50.0), key=jax.random.key(0))
     kwargs = dict(dt=0.1, inputs=lambda step, t: 300.0, monitors=["V"])
     first = bx.simulate(lif, n_steps=20, **kwargs)[1]["V"]

@@ -8,6 +8,8 @@ are exact where no transcendental function is involved, and to float32
 rounding elsewhere, with identical spike trains over the runs here.
 """
 
+from collections.abc import Callable
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -468,8 +470,8 @@ def test_malformed_tables_are_refused():
         bx.native_step(net, None, 0.1)
 
 
-# Loops of steps: `fused(..., steps=n)`, what bx.simulate(native=True) runs when
-# nothing is recorded at every step, against n single native steps, bit for bit.
+# Loops of steps: `fused_steps`, what bx.simulate(native=True) runs between
+# records, against n single native steps, bit for bit.
 
 
 class _Carried(eqx.Module):
@@ -562,7 +564,7 @@ def test_simulate_native_loops_record_and_count_as_xla(monkeypatch):
     # Monitors every 10 steps, inputs from a function and from an array (both
     # changing every step), spike counts and spike events: the looped native
     # run against XLA's, with the loops between records whole and split in
-    # blocks of 2 steps (the stacked inputs and spikes capped).
+    # shorter blocks (the stacked inputs and spikes capped).
     lif = bx.LIF(64, tau=20.0, V_th=-50.0, V_rest=-65.0, V_reset=-65.0, V_init=-65.0)
     current = jnp.linspace(100.0, 300.0, 64)
     ramp = jnp.outer(jnp.linspace(0.0, 50.0, 1000), jnp.ones(64))
@@ -591,10 +593,80 @@ def test_simulate_native_loops_record_and_count_as_xla(monkeypatch):
 
     _, xla = bx.simulate(Summed(lif), 100.0, **kwargs)
     assert xla["s"].sum() > 100
-    for cap in (2**22, 2 * 3 * 64):
+    # (192 values per step: blocks of 10, of 2, and of 3 with a last one of 1)
+    for cap in (2**22, 2 * 192, 3 * 192):
         monkeypatch.setattr(bx._run, "_NATIVE_VALUES", cap)
         _, native = bx.simulate(Summed(lif), 100.0, native=True, **kwargs)
         np.testing.assert_allclose(native["V"], xla["V"], rtol=1e-6, atol=1e-4)
         np.testing.assert_array_equal(native["s"], xla["s"])
         np.testing.assert_array_equal(native["e"].index, xla["e"].index)
         np.testing.assert_array_equal(native["e"].time, xla["e"].time)
+
+
+# Regressions from a review of the loops of steps.
+
+
+def test_spike_records_the_generator_cannot_translate_come_from_xla():
+    # A spike record through an operation with no native counterpart
+    # (concatenate) runs one native call per step, XLA reading the spikes.
+    net = bx.presets.coba(200, key=jax.random.key(0))
+
+    def both(m):
+        pops = m.populations
+        return jnp.concatenate([pops["exc"].spike.value, pops["inh"].spike.value])
+
+    kwargs = dict(n_steps=200, dt=0.1, spikes={"all": both})
+    _, xla = bx.simulate(net, **kwargs)
+    _, native = bx.simulate(net, native=True, **kwargs)
+    assert len(xla["all"].index) > 20
+    np.testing.assert_array_equal(native["all"].index, xla["all"].index)
+    np.testing.assert_array_equal(native["all"].time, xla["all"].time)
+
+
+def test_a_constant_divided_by_a_constant_is_folded_as_xla():
+    # XLA folds a division of constants exactly; only a value divided by a
+    # constant becomes a multiply by the reciprocal.
+    class Folded(eqx.Module):
+        v: bx.Hidden
+        constant: Callable = eqx.field(static=True)
+
+        def step(self, x, dt):
+            v = self.v.value
+            return eqx.tree_at(lambda m: m.v.value, self, v + self.constant(v) / 3.0)
+
+    v = bx.Hidden(jnp.linspace(-3.0, 3.0, 100))
+    for constant in (lambda v: jnp.full_like(v, 7.0), lambda v: jnp.sqrt(7.0)):
+        model = Folded(v, constant)
+        # (compiled as a whole, as in simulate: run op by op, XLA sees no
+        # constant to fold)
+        xla = eqx.filter_jit(lambda m: m.step(None, 0.1))(model)
+        _assert_identical(xla, bx.native_step(model, None, 0.1))
+
+
+def test_a_state_that_changes_dtype_is_refused_before_the_build():
+    class Accumulate(eqx.Module):
+        v: bx.Hidden
+
+        def step(self, x, dt):
+            return eqx.tree_at(lambda m: m.v.value, self, self.v.value + x)
+
+    model = Accumulate(bx.Hidden(jnp.zeros(4, jnp.int32)))
+    with pytest.raises(ValueError, match="turns the state `v` from int32"):
+        bx.simulate(model, n_steps=3, dt=0.1, inputs=lambda s, t: 0.5, native=True)
+    with pytest.raises(ValueError, match=r"turns its array 0 from float32\[1\]"):
+        _looped(Accumulate(bx.Hidden(jnp.zeros(1))), jnp.ones((3, 4)), 3)
+
+
+def test_input_functions_that_vmap_cannot_batch_run_step_by_step():
+    def host(step):
+        return np.float32(300.0 + step)
+
+    def current(step, t):
+        shape = jax.ShapeDtypeStruct((), jnp.float32)
+        return jax.pure_callback(host, shape, step)
+
+    lif = bx.LIF(8, V_init=-65.0)
+    kwargs = dict(n_steps=50, dt=0.1, inputs=current, monitors=["V"], record_every=5)
+    _, xla = bx.simulate(lif, **kwargs)
+    _, native = bx.simulate(lif, native=True, **kwargs)
+    np.testing.assert_allclose(native["V"], xla["V"], rtol=1e-6, atol=1e-4)

@@ -35,7 +35,7 @@ from ._validate import (
     check_resolution,
     check_state_dtypes,
 )
-from .native._step import fused, fused_steps
+from .native._step import UntranslatableStep, fused, fused_steps
 from .projections import check_spike_buffers, error_if_spike_buffers_overflowed
 
 
@@ -303,13 +303,24 @@ def _run_chunk(
             new_states = _error_if_not_finite(new_states, step, dt, check_finite)
         return (new_states, step + 1, totals), packed
 
-    def native_steps(carry, xs):
-        # The `block` steps of `xs` (leading axis: steps) in one generated loop,
+    def native_steps(carry, xs, n):
+        # The `n` steps of `xs` (leading axis: steps) in one generated loop,
         # which also returns each step's spikes to record.
         states, step, totals = carry
         model = eqx.combine(states, rest, is_leaf=is_state)
-        x = jax.vmap(inputs_at)(step + jnp.arange(block, dtype=step.dtype), xs)
-        check_inputs(model, jtu.tree_map(lambda a: a[0], x))
+        steps = step + jnp.arange(n, dtype=step.dtype)
+        try:
+            x = jax.vmap(inputs_at)(steps, xs)
+        except Exception:  # an input function that vmap cannot batch
+            x = jax.lax.map(lambda a: inputs_at(*a), (steps, xs))
+        first = jtu.tree_map(lambda a: a[0], x)
+        check_inputs(model, first)
+
+        def carried(model, x):  # each state goes on into the next step
+            after = step_and_count((model, totals), x)[0]
+            _check_carry(states, eqx.filter(after, is_state, is_leaf=is_state))
+
+        jax.eval_shape(carried, model, first)
 
         def body(model_and_totals, x):
             model, totals = step_and_count(model_and_totals, x)
@@ -317,13 +328,30 @@ def _run_chunk(
             return (model, totals), fired
 
         name = type(model).__name__
-        (model, totals), fired = fused_steps(
-            body, (model, totals), x, name, steps=block
-        )
+        (model, totals), fired = fused_steps(body, (model, totals), x, name, steps=n)
         packed = {name: jnp.packbits(f, axis=1) for name, f in fired.items()}
         new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
-        _check_carry(states, new_states)
-        return (new_states, step + block, totals), packed
+        return (new_states, step + n, totals), packed
+
+    def native_block(carry, xs_block):
+        # The k steps between two records in generated loops of `block` steps,
+        # the last one shorter if `block` does not divide k.
+        whole, rest_steps = divmod(k, block)
+        head = [None if x is None else x[: whole * block] for x in xs_block]
+        head = [
+            None if x is None else x.reshape(whole, block, *x.shape[1:]) for x in head
+        ]
+        carry, packed = jax.lax.scan(
+            functools.partial(native_steps, n=block), carry, head, length=whole
+        )
+        packed = {name: p.reshape(whole * block, -1) for name, p in packed.items()}
+        if rest_steps:
+            tail = [None if x is None else x[whole * block :] for x in xs_block]
+            carry, last = native_steps(carry, tail, rest_steps)
+            packed = {
+                name: jnp.concatenate([p, last[name]]) for name, p in packed.items()
+            }
+        return carry, packed
 
     # A native run without the finiteness check runs the steps between records
     # (all of them without monitors) in generated loops of `block` steps, as
@@ -340,19 +368,20 @@ def _run_chunk(
         )
         model = eqx.combine(states, rest, is_leaf=is_state)
         per_step += sum(math.prod(jnp.shape(fn(model))) for fn in spikes.values())
-        most = min(k, _NATIVE_VALUES // per_step) if per_step else k
-        block = next(b for b in range(max(most, 1), 0, -1) if k % b == 0)
+        block = max(min(k, _NATIVE_VALUES // per_step) if per_step else k, 1)
 
     def record_block(carry, xs_block):
+        packed = None
         if looped:
-            xs_inner = [
-                None if x is None else x.reshape(-1, block, *x.shape[1:])
-                for x in xs_block
-            ]
-            carry, packed = jax.lax.scan(
-                native_steps, carry, xs_inner, length=k // block
-            )
-            packed = {name: p.reshape(k, -1) for name, p in packed.items()}
+            try:
+                carry, packed = native_block(carry, xs_block)
+            except UntranslatableStep:
+                if not spikes:
+                    raise
+                # A spike record the generator cannot translate: one native
+                # call per step, and XLA reads the spikes after each.
+        if packed is not None:
+            pass
         elif k == 1:  # no inner loop: one step per record
             first = [None if x is None else x[0] for x in xs_block]
             carry, packed = one_step(carry, first)
@@ -389,42 +418,43 @@ def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
     return eqx.filter_checkpoint(run) if remat else run
 
 
-_SAFE_WITH_REGIONS: dict[Any, bool] = {}
-"""Whether a chunk compiles safely with region-based copy analysis, by the
-chunk's signature (its arguments' structure, static values and array types)."""
+_CHECKED: dict[Any, tuple[Any, bool]] = {}
+"""The compiled chunks checked for region-based copy analysis, with whether
+they are safe, by the chunk's signature (its arguments' structure, static
+values and array types; the keys hold the static values, such as input
+functions, for as long as they stay among the 64 most recent)."""
 
 
 def _signature(args: tuple) -> Any:
     leaves, treedef = jtu.tree_flatten(args)
     return treedef, tuple(
-        (x.shape, x.dtype, x.weak_type)
-        if isinstance(x, jax.Array)
-        else (x.shape, x.dtype, False)
-        if isinstance(x, np.ndarray)
+        (x.shape, x.dtype, getattr(x, "weak_type", False))
+        if isinstance(x, (jax.Array, np.ndarray))
         else x
         for x in leaves
     )
 
 
-def _safe_with_regions(options: tuple[tuple[str, Any], ...], args: tuple) -> bool:
-    # Whether XLA compiles the chunk `args` with `options` without the hoisted
-    # loop that region-based copy analysis mishandles (see
-    # `default_compiler_options`). The check compiles the chunk (the run then
-    # reuses the compiled program) once per signature.
+def _checked_chunk(options: tuple[tuple[str, Any], ...], args: tuple):
+    # The chunk `args` compiled with `options`, if XLA compiled it without the
+    # hoisted loop that region-based copy analysis mishandles (see
+    # `default_compiler_options`), else None. Checked, and kept to run, once
+    # per signature.
     try:
         key = (options, _signature(args))
         hash(key)
     except TypeError:  # an unhashable static value: check every time
         key = None
-    if key in _SAFE_WITH_REGIONS:
-        return _SAFE_WITH_REGIONS[key]
-    compiled = _jitted_run_chunk(options).lower(*args).compile()
-    safe = not has_hoisted_loop(compiled.compiled.as_text())
-    if key is not None:
-        if len(_SAFE_WITH_REGIONS) >= 64:  # keep the most recent signatures
-            del _SAFE_WITH_REGIONS[next(iter(_SAFE_WITH_REGIONS))]
-        _SAFE_WITH_REGIONS[key] = safe
-    return safe
+    if key in _CHECKED:
+        compiled, safe = _CHECKED[key]
+    else:
+        compiled = _jitted_run_chunk(options).lower(*args).compile()
+        safe = not has_hoisted_loop(compiled.compiled.as_text())
+        if key is not None:
+            if len(_CHECKED) >= 64:  # keep the most recent signatures
+                del _CHECKED[next(iter(_CHECKED))]
+            _CHECKED[key] = (compiled, safe)
+    return compiled if safe else None
 
 
 _TRACED_OPTIONS = (
@@ -533,10 +563,10 @@ def simulate(
     - `native`: run the steps as generated C++ ([`brainox.native_step`][];
       CPU only, not differentiable, for models of elementwise arithmetic and
       event-driven propagation): one call loops over all the steps between
-      two records (all the steps of a chunk without `monitors`; one step per
-      call with `check_finite`), in blocks of at most 2^22 input and
-      recorded spike values. `False` (the default) runs `model.step` through
-      XLA.
+      two records (all the steps of a chunk without `monitors`), in blocks
+      of at most 2^22 input and recorded spike values; one step per call
+      with `check_finite` or a spike record it cannot translate. `False`
+      (the default) runs `model.step` through XLA.
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to
@@ -647,10 +677,13 @@ def simulate(
             finite_steps,
             native,
         )
-        if uses_region_analysis(options) and not _safe_with_regions(options, args):
-            options = without_region_analysis(options)
-            run = _compiled_run_chunk(options, remat)
-        states, records, packed, totals = run(*args)
+        chunk_run = run
+        if uses_region_analysis(options):
+            chunk_run = _checked_chunk(options, args)
+            if chunk_run is None:
+                options = without_region_analysis(options)
+                chunk_run = run = _compiled_run_chunk(options, remat)
+        states, records, packed, totals = chunk_run(*args)
         traced = traced or _is_traced((states, records, packed, totals))
         if traced and (checkpoint is not None or progress):
             raise ValueError(_TRACED_OPTIONS)

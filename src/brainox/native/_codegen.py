@@ -1,7 +1,8 @@
 """The C++ of a fused step: one XLA FFI handler for a whole `step`.
 
 The flat program of `_flatten.py` is translated into one function that XLA
-calls once per step. Its values take one of three forms:
+calls once per step (or once per run of steps, see below). Its values take
+one of three forms:
 
 - *uniform*: the same for every neuron (0-d inputs, literals, broadcast
   scalars and arithmetic on them), computed once, before any loop;
@@ -205,8 +206,8 @@ ELEMENTWISE_PRIMITIVES = (
 
 def _by_reciprocal(eqn: Equation) -> Equation:
     """`x / c` for a float literal `c` as `x * (1 / c)`, the reciprocal rounded
-    to the dtype, as XLA's algebraic simplifier rewrites it (a multiply costs a
-    fraction of a divide)."""
+    to the dtype, as XLA's algebraic simplifier rewrites a division of a value
+    by a constant (a multiply costs a fraction of a divide)."""
     x, c = eqn.inputs
     if c.literal is None or not np.issubdtype(c.dtype, np.floating):
         return eqn
@@ -263,6 +264,8 @@ class Generator:
         # 0-d states and what depends on them), computed inside the loop.
         self.varying: set[Value] = set()
         self.step_prelude: list[str] = []
+        # Values of literals alone, which XLA folds (dividing exactly).
+        self.folded: set[Value] = set()
         self.buffer: dict[Value, Buffer] = {}
         self.lazy: dict[Value, Equation] = {}
         self.prelude: list[str] = []
@@ -527,13 +530,15 @@ class Generator:
         (out,) = eqn.outputs if len(eqn.outputs) == 1 else (None,)
         if out is None or len(out.shape) > 1:
             raise NotNative(f"the primitive `{name}` on {self._shapes(eqn)}")
-        if name == "div":
+        if name == "div" and not self._is_folded(eqn.inputs[0]):
             eqn = _by_reciprocal(eqn)
         if name in ELEMENTWISE_PRIMITIVES:
             if all(self._is_uniform(a) for a in eqn.inputs):
                 args = [self.operand(a, _Op()) for a in eqn.inputs]
                 varying = any(a in self.varying for a in eqn.inputs)
                 self.define_uniform(out, _elementwise(eqn, args), varying)
+                if all(self._is_folded(a) for a in eqn.inputs):
+                    self.folded.add(out)
                 return
             for a in eqn.inputs:
                 if a.size == 1 < out.size and not self._is_uniform(a):
@@ -573,6 +578,8 @@ class Generator:
             self.uniform[out] = self.uniform[x]
             if x in self.varying:
                 self.varying.add(out)
+            if x in self.folded:
+                self.folded.add(out)
         elif x in self.buffer:
             self.buffer[out] = self.buffer[x]
         else:
@@ -580,6 +587,9 @@ class Generator:
 
     def _is_uniform(self, v: Value) -> bool:
         return v.literal is not None or v in self.uniform
+
+    def _is_folded(self, v: Value) -> bool:
+        return v.literal is not None or v in self.folded
 
     @staticmethod
     def _shapes(eqn: Equation) -> str:

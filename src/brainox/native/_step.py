@@ -80,6 +80,11 @@ def _register(source: str) -> str:
     return target
 
 
+class UntranslatableStep(ValueError):
+    """A step that the generator cannot translate into C++ (the message names
+    the operation)."""
+
+
 def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
     """`model.step(x, dt)`, run as one generated C++ loop per step.
 
@@ -101,9 +106,10 @@ def native_step(model: PyTree, x: Any, dt: Any) -> PyTree:
     may differ in the last bits of float32, and the spike trains of a
     network, which amplifies small differences, may part after many steps.
     Divisions by variables are correctly rounded, as in NumPy (XLA's CPU
-    division can be 1 ulp off); a division by a constant is a multiply by its
-    reciprocal, as XLA makes it; the rest of the arithmetic gives XLA's
-    results bit for bit.
+    division can be 1 ulp off); a value divided by a constant is multiplied
+    by the reciprocal, as XLA makes it; the rest of the arithmetic gives
+    XLA's results bit for bit, operation by operation (XLA's rewrites of a
+    whole program, such as reassociating constants, are not followed).
 
     Generating one loop per step for the whole model is the approach of
     Brian2 (Goodman, D. F. M. (2010). Code generation: a strategy for neural
@@ -157,7 +163,8 @@ def fused(
 ) -> PyTree:
     """`fn(state, inputs)`, a new state of the same structure, as one
     generated C++ call (see [`brainox.native_step`][]); `name` names the model
-    in errors. `bx.simulate` fuses a step and its spike counts this way."""
+    in errors. `bx.simulate(native=True, check_finite=True)` fuses each step
+    and its spike counts this way."""
     return _generated(lambda m, x: (fn(m, x), ()), state, inputs, name, None)[0]
 
 
@@ -190,7 +197,9 @@ def _generated(fn, state, inputs, name, steps):
     model_leaves, treedef = jtu.tree_flatten(leaves)
     x_leaves, x_treedef = jtu.tree_flatten(inputs)
     x_leaves = [jnp.asarray(leaf) for leaf in x_leaves]
-    if steps is not None and (steps < 1 or any(len(x) != steps for x in x_leaves)):
+    if steps is not None and (
+        steps < 1 or any(jnp.shape(x)[:1] != (steps,) for x in x_leaves)
+    ):
         raise ValueError(
             f"fused_steps: {steps} steps need inputs with a leading axis of {steps}"
         )
@@ -226,6 +235,17 @@ def _generated(fn, state, inputs, name, steps):
         for i, (a, t) in enumerate((a, jax.typeof(a)) for a in args)
     ]
     closed = jax.make_jaxpr(step)(*shapes)
+    if steps is not None:  # each step's state is the next one's
+        for k, (before, after) in enumerate(
+            zip(shapes[:n], closed.out_avals[:n], strict=True)
+        ):
+            if (before.shape, before.dtype) != (after.shape, after.dtype):
+                raise ValueError(
+                    f"fused_steps: the step of {name} turns its array {k} from "
+                    f"{before.dtype}{list(before.shape)} into "
+                    f"{after.dtype}{list(after.shape)}; a loop of steps needs "
+                    "each state to keep its shape and dtype."
+                )
     per_step = frozenset(range(n, len(args))) if steps is not None else frozenset()
     try:
         program = flatten(closed)
@@ -233,7 +253,7 @@ def _generated(fn, state, inputs, name, steps):
             program, n, "BRAINOX_STEP_SYMBOL", steps is not None, per_step
         ).generate()
     except NotNative as e:
-        raise ValueError(
+        raise UntranslatableStep(
             f"native_step cannot translate the step of {name}: {e}. "
             "It supports elementwise arithmetic on populations (0-d and 1-d "
             "arrays), slices and bx.connect.EventDriven propagation on the CPU; "
