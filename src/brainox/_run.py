@@ -370,27 +370,28 @@ def _run_chunk(
         per_step += sum(math.prod(jnp.shape(fn(model))) for fn in spikes.values())
         block = max(min(k, _NATIVE_VALUES // per_step) if per_step else k, 1)
 
+    def step_by_step(carry, xs_block):
+        if k == 1:  # no inner loop: one step per record
+            first = [None if x is None else x[0] for x in xs_block]
+            carry, packed = one_step(carry, first)
+            return carry, {name: p[None] for name, p in packed.items()}
+        return jax.lax.scan(one_step, carry, xs_block, length=k)
+
+    def recorded(carry, packed):
+        model = eqx.combine(carry[0], rest, is_leaf=is_state)
+        records = {name: _record(name, fn, model) for name, fn in monitors.items()}
+        return carry, (records, packed)
+
     def record_block(carry, xs_block):
-        packed = None
         if looped:
             try:
-                carry, packed = native_block(carry, xs_block)
+                return recorded(*native_block(carry, xs_block))
             except UntranslatableStep:
                 if not spikes:
                     raise
                 # A spike record the generator cannot translate: one native
-                # call per step, and XLA reads the spikes after each.
-        if packed is not None:
-            pass
-        elif k == 1:  # no inner loop: one step per record
-            first = [None if x is None else x[0] for x in xs_block]
-            carry, packed = one_step(carry, first)
-            packed = {name: p[None] for name, p in packed.items()}
-        else:
-            carry, packed = jax.lax.scan(one_step, carry, xs_block, length=k)
-        model = eqx.combine(carry[0], rest, is_leaf=is_state)
-        records = {name: _record(name, fn, model) for name, fn in monitors.items()}
-        return carry, (records, packed)
+                # call per step, XLA reading the spikes after each.
+        return recorded(*step_by_step(carry, xs_block))
 
     xs = [None if a is None else a.reshape(-1, k, *a.shape[1:]) for a in arrays]
     (states, _, totals), (records, packed) = jax.lax.scan(
