@@ -194,17 +194,15 @@ def test_monitor_names_reach_into_lists():
 
 
 def test_string_monitors_reuse_the_compiled_run():
-    # (a chunk runs as compiled for its check, or through the jitted run
-    # without region analysis: neither changes on the second call)
     neuron, x = noisy_population(), drive(n_steps=100)
     bx.simulate(neuron, n_steps=100, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"])
     options = tuple(sorted(bx.default_compiler_options().items()))
-    run = bx._run._compiled_run_chunk(bx._run.without_region_analysis(options), False)
+    run = bx._run._compiled_run_chunk(options, False)
     checked, compiled = list(bx._run._CHECKED), run._cached._cache_size()
-    assert checked
+    assert compiled >= 1
     bx.simulate(neuron, n_steps=100, dt=0.1, inputs=x, monitors=["V"], spikes=["spike"])
-    assert list(bx._run._CHECKED) == checked
     assert run._cached._cache_size() == compiled
+    assert list(bx._run._CHECKED) == checked  # no second check either
 
 
 def test_spikes_under_grad_come_back_bit_packed_and_counts_stay_on_the_device():

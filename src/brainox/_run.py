@@ -445,11 +445,11 @@ def _compiled_run_chunk(options: tuple[tuple[str, Any], ...], remat: bool):
     return eqx.filter_checkpoint(run) if remat else run
 
 
-_CHECKED: dict[Any, tuple[Any, bool]] = {}
-"""The compiled chunks checked for region-based copy analysis, with whether
-they are safe, by the chunk's signature (its arguments' structure, static
-values and array types; the keys hold the static values, such as input
-functions, for as long as they stay among the 64 most recent)."""
+_CHECKED: dict[Any, bool] = {}
+"""Whether a chunk compiles safely with region-based copy analysis, by the
+chunk's signature (its arguments' structure, static values and array types;
+the keys hold the static values, such as input functions, for as long as
+they stay among the 64 most recent)."""
 
 
 def _signature(args: tuple) -> Any:
@@ -462,26 +462,25 @@ def _signature(args: tuple) -> Any:
     )
 
 
-def _checked_chunk(options: tuple[tuple[str, Any], ...], args: tuple):
-    # The chunk `args` compiled with `options`, if XLA compiled it without the
-    # hoisted loop that region-based copy analysis mishandles (see
-    # `default_compiler_options`), else None. Checked, and kept to run, once
-    # per signature.
+def _safe_with_regions(options: tuple[tuple[str, Any], ...], args: tuple) -> bool:
+    # Whether XLA compiles the chunk `args` with `options` without the hoisted
+    # loop that region-based copy analysis mishandles (see
+    # `default_compiler_options`). Checked once per signature; the jitted run
+    # then finds the compiled program in JAX's cache.
     try:
         key = (options, _signature(args))
         hash(key)
     except TypeError:  # an unhashable static value: check every time
         key = None
     if key in _CHECKED:
-        compiled, safe = _CHECKED[key]
-    else:
-        compiled = _jitted_run_chunk(options).lower(*args).compile()
-        safe = not has_hoisted_loop(compiled.compiled.as_text())
-        if key is not None:
-            if len(_CHECKED) >= 64:  # keep the most recent signatures
-                del _CHECKED[next(iter(_CHECKED))]
-            _CHECKED[key] = (compiled, safe)
-    return compiled if safe else None
+        return _CHECKED[key]
+    compiled = _jitted_run_chunk(options).lower(*args).compile()
+    safe = not has_hoisted_loop(compiled.compiled.as_text())
+    if key is not None:
+        if len(_CHECKED) >= 64:  # keep the most recent signatures
+            del _CHECKED[next(iter(_CHECKED))]
+        _CHECKED[key] = safe
+    return safe
 
 
 _TRACED_OPTIONS = (
@@ -704,13 +703,10 @@ def simulate(
             finite_steps,
             native,
         )
-        chunk_run = run
-        if uses_region_analysis(options):
-            chunk_run = _checked_chunk(options, args)
-            if chunk_run is None:
-                options = without_region_analysis(options)
-                chunk_run = run = _compiled_run_chunk(options, remat)
-        states, records, packed, totals = chunk_run(*args)
+        if uses_region_analysis(options) and not _safe_with_regions(options, args):
+            options = without_region_analysis(options)
+            run = _compiled_run_chunk(options, remat)
+        states, records, packed, totals = run(*args)
         traced = traced or _is_traced((states, records, packed, totals))
         if traced and (checkpoint is not None or progress):
             raise ValueError(_TRACED_OPTIONS)
