@@ -305,8 +305,7 @@ def _run_chunk(
 
     def native_steps(carry, xs, n):
         # The `n` steps of `xs` (leading axis: steps) in one generated loop,
-        # which also returns each step's spikes to record (and its monitors,
-        # with `monitor_rows`).
+        # which also returns each step's spikes to record.
         states, step, totals = carry
         model = eqx.combine(states, rest, is_leaf=is_state)
         steps = step + jnp.arange(n, dtype=step.dtype)
@@ -326,19 +325,13 @@ def _run_chunk(
         def body(model_and_totals, x):
             model, totals = step_and_count(model_and_totals, x)
             fired = {name: jnp.ravel(fn(model)) > 0 for name, fn in spikes.items()}
-            seen = {
-                name: _record(name, fn, model)
-                for name, fn in (monitors.items() if monitor_rows else ())
-            }
-            return (model, totals), (fired, seen)
+            return (model, totals), fired
 
         name = type(model).__name__
-        (model, totals), (fired, seen) = fused_steps(
-            body, (model, totals), x, name, steps=n
-        )
+        (model, totals), fired = fused_steps(body, (model, totals), x, name, steps=n)
         packed = {name: jnp.packbits(f, axis=1) for name, f in fired.items()}
         new_states, _ = eqx.partition(model, is_state, is_leaf=is_state)
-        return (new_states, step + n, totals), (packed, seen)
+        return (new_states, step + n, totals), packed
 
     def native_block(carry, xs_block):
         # The k steps between two records in generated loops of `block` steps,
@@ -348,33 +341,24 @@ def _run_chunk(
         head = [
             None if x is None else x.reshape(whole, block, *x.shape[1:]) for x in head
         ]
-        carry, rows = jax.lax.scan(
+        carry, packed = jax.lax.scan(
             functools.partial(native_steps, n=block), carry, head, length=whole
         )
-        rows = jtu.tree_map(lambda r: r.reshape(whole * block, *r.shape[2:]), rows)
+        packed = {name: p.reshape(whole * block, -1) for name, p in packed.items()}
         if rest_steps:
             tail = [None if x is None else x[whole * block :] for x in xs_block]
             carry, last = native_steps(carry, tail, rest_steps)
-            rows = jtu.tree_map(lambda r, s: jnp.concatenate([r, s]), rows, last)
-        return carry, rows
+            packed = {
+                name: jnp.concatenate([p, last[name]]) for name, p in packed.items()
+            }
+        return carry, packed
 
     # A native run without the finiteness check runs the steps between records
     # (all of them without monitors) in generated loops of `block` steps, as
     # many as keep their stacked inputs and spikes within _NATIVE_VALUES values.
-    # Monitors of every step come back as rows of the loop too, if the
-    # generator translates them; then, as without monitors, the loop runs all
-    # the steps of the chunk.
     looped = native and check_finite is None
     block = 1
-    monitor_rows = looped and k == 1 and bool(monitors)
-    if monitor_rows:
-        first = [None if a is None else a[:1] for a in arrays]
-        try:
-            one_step_loop = functools.partial(native_steps, n=1)
-            jax.eval_shape(one_step_loop, (states, start, totals), first)
-        except UntranslatableStep:
-            monitor_rows = False
-    if looped and (monitor_rows or not monitors):
+    if looped and not monitors:
         k, n_records = k * n_records, 1
     if looped:
         row = [None if a is None else a[0] for a in arrays]
@@ -384,11 +368,6 @@ def _run_chunk(
         )
         model = eqx.combine(states, rest, is_leaf=is_state)
         per_step += sum(math.prod(jnp.shape(fn(model))) for fn in spikes.values())
-        if monitor_rows:
-            per_step += sum(
-                math.prod(_record(name, fn, model).shape)
-                for name, fn in monitors.items()
-            )
         block = max(min(k, _NATIVE_VALUES // per_step) if per_step else k, 1)
 
     def step_by_step(carry, xs_block):
@@ -406,10 +385,7 @@ def _run_chunk(
     def record_block(carry, xs_block):
         if looped:
             try:
-                carry, (packed, seen) = native_block(carry, xs_block)
-                return (
-                    (carry, (seen, packed)) if monitor_rows else recorded(carry, packed)
-                )
+                return recorded(*native_block(carry, xs_block))
             except UntranslatableStep:
                 if not spikes:
                     raise
@@ -421,8 +397,6 @@ def _run_chunk(
     (states, _, totals), (records, packed) = jax.lax.scan(
         record_block, (states, start, totals), xs, length=n_records
     )
-    if monitor_rows:  # one block of rows: a record per step
-        records = {name: r.reshape(-1, *r.shape[2:]) for name, r in records.items()}
     packed = {name: p.reshape(n_records * k, -1) for name, p in packed.items()}
     return states, records, packed, totals
 
@@ -589,10 +563,10 @@ def simulate(
     - `native`: run the steps as generated C++ ([`brainox.native_step`][];
       CPU only, not differentiable, for models of elementwise arithmetic and
       event-driven propagation): one call loops over all the steps between
-      two records (all the steps of a chunk without `monitors` or with
-      monitors of every step), in blocks of at most 2^22 input and recorded
-      values; one step per call with `check_finite` or a record it cannot
-      translate. `False` (the default) runs `model.step` through XLA.
+      two records (all the steps of a chunk without `monitors`), in blocks
+      of at most 2^22 input and recorded spike values; one step per call
+      with `check_finite` or a spike record it cannot translate. `False`
+      (the default) runs `model.step` through XLA.
 
     **Returns:** `(final_model, recordings)`. `recordings` maps each monitor name to
     an array with a leading time axis, each `spikes` name to
