@@ -313,17 +313,13 @@ def _run_chunk(
             x = jax.vmap(inputs_at)(steps, xs)
         except Exception:  # an input function that vmap cannot batch
             x = jax.lax.map(lambda a: inputs_at(*a), (steps, xs))
-        first = jtu.tree_map(lambda a: a[0], x)
-        check_inputs(model, first)
-
-        def carried(model, x):  # each state goes on into the next step
-            after = step_and_count((model, totals), x)[0]
-            _check_carry(states, eqx.filter(after, is_state, is_leaf=is_state))
-
-        jax.eval_shape(carried, model, first)
+        check_inputs(model, jtu.tree_map(lambda a: a[0], x))
 
         def body(model_and_totals, x):
             model, totals = step_and_count(model_and_totals, x)
+            # (traced before any C++ is generated: each state goes on into the
+            # next step, so its shape and dtype must hold)
+            _check_carry(states, eqx.filter(model, is_state, is_leaf=is_state))
             fired = {name: jnp.ravel(fn(model)) > 0 for name, fn in spikes.items()}
             return (model, totals), fired
 
